@@ -1,0 +1,29 @@
+/* Validation fused with translation: one pass over a function body checks
+ * it with the spec's algorithm and emits the interpreter's internal code.
+ * Functions are independent units: compile_function reads only the
+ * immutable module description, so functions can be compiled in any order
+ * and on any thread, with identical results. */
+#ifndef EBB_COMPILE_H
+#define EBB_COMPILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../decode/module.h"
+#include "../mem/mem.h"
+#include "../util/err.h"
+
+/* Defined in compile/, read by interp/; opaque to everyone else. */
+typedef struct compiled_func compiled_func;
+
+/* Validates and translates defined function `defined_index` (its function
+ * index is m->nimported_funcs + defined_index). `type_ids` maps the
+ * module's type indices to engine-wide canonical ids (for call_indirect).
+ * Memory for the result is owned by `owner` (MEM_CODE). NULL with the
+ * spec's message ("type mismatch", "unknown local", ...) on failure. */
+compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
+                                const uint32_t *type_ids, mem_owner *owner,
+                                err_t *err);
+void compiled_func_free(mem_owner *owner, compiled_func *f);
+
+#endif

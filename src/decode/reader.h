@@ -1,0 +1,49 @@
+/* Bounds-checked reading of the binary format: bytes, LEB128 integers
+ * exactly as the spec restricts them, IEEE floats, names (UTF-8).
+ * Shared by the decoder (sections) and the compiler (function bodies).
+ * Every function returns false with the spec's message on failure. */
+#ifndef EBB_DECODE_READER_H
+#define EBB_DECODE_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/err.h"
+
+typedef struct reader {
+    const uint8_t *p;     /* next byte */
+    const uint8_t *end;   /* one past the last readable byte */
+    const uint8_t *base;  /* start of the whole module, for offsets */
+    err_t *err;
+} reader;
+
+static inline void reader_init(reader *r, const uint8_t *p, size_t n,
+                               const uint8_t *base, err_t *err)
+{
+    r->p = p;
+    r->end = p + n;
+    r->base = base ? base : p;
+    r->err = err;
+}
+
+static inline size_t reader_left(const reader *r) { return (size_t)(r->end - r->p); }
+static inline bool reader_eof(const reader *r) { return r->p >= r->end; }
+static inline size_t reader_offset(const reader *r) { return (size_t)(r->p - r->base); }
+
+bool reader_u8(reader *r, uint8_t *out);
+bool reader_bytes(reader *r, size_t n, const uint8_t **out);
+bool reader_u32(reader *r, uint32_t *out);   /* unsigned LEB128, <= 5 bytes */
+bool reader_u64(reader *r, uint64_t *out);   /* unsigned LEB128, <= 10 bytes */
+bool reader_s32(reader *r, int32_t *out);    /* signed LEB128, <= 5 bytes */
+bool reader_s33(reader *r, int64_t *out);    /* block types */
+bool reader_s64(reader *r, int64_t *out);    /* signed LEB128, <= 10 bytes */
+bool reader_f32(reader *r, uint32_t *bits);  /* raw little-endian bits */
+bool reader_f64(reader *r, uint64_t *bits);
+/* A name: u32 length, then that many bytes of valid UTF-8
+ * ("malformed UTF-8 encoding" otherwise). */
+bool reader_name(reader *r, const char **s, uint32_t *len);
+
+bool utf8_valid(const uint8_t *s, size_t n);
+
+#endif

@@ -1,0 +1,242 @@
+/* Runtime objects: Engine -> Module -> Store -> Instance, and the externs
+ * (functions, tables, memories, globals) a store holds. These are the
+ * internal forms; include/ebb.h and include/wasm.h wrap them.
+ *
+ * Values are 64-bit cells (`uint64_t`) holding raw bits: i32 zero-extended,
+ * f32/f64 as their IEEE bits (never converted through a C float, so NaN
+ * payloads survive), funcref as an `rt_func *` (0 = null), externref as an
+ * embedder-chosen non-zero word (0 = null).
+ *
+ * Ownership: the engine owns modules' shared parts through their reference
+ * counts; a store owns every instance, function, table, memory and global
+ * created in it, and frees them all in rt_store_free. */
+#ifndef EBB_RUNTIME_H
+#define EBB_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdatomic.h>
+#include <pthread.h>
+
+#include "../decode/module.h"
+#include "../mem/mem.h"
+#include "../util/err.h"
+
+typedef struct rt_engine rt_engine;
+typedef struct rt_module rt_module;
+typedef struct rt_store rt_store;
+typedef struct rt_instance rt_instance;
+typedef struct rt_func rt_func;
+typedef struct rt_table rt_table;
+typedef struct rt_memory rt_memory;
+typedef struct rt_global rt_global;
+typedef struct rt_trap rt_trap;
+struct compiled_func;     /* compile/compile.h */
+struct interp_thread;     /* interp/interp.h */
+
+#define RT_PAGE_SIZE 65536u
+#define RT_MAX_PAGES 65536u
+
+/* ---- engine ------------------------------------------------------------ */
+
+typedef struct rt_config {
+    size_t max_wasm_stack;   /* bytes of Wasm value stack; default 512 KiB */
+} rt_config;
+
+void rt_config_default(rt_config *c);
+
+/* Function types are interned per engine so that a call_indirect check is
+ * one integer compare: equal types have equal ids, in every module and
+ * store of the engine. */
+typedef uint32_t rt_type_id;
+
+struct rt_engine {
+    mem_owner mem;
+    rt_config config;
+    pthread_mutex_t lock;     /* guards the type registry */
+    functype *types;          /* interned types, indexed by rt_type_id */
+    size_t ntypes, cap_types;
+};
+
+rt_engine *rt_engine_new(const rt_config *config); /* NULL config: defaults */
+void rt_engine_free(rt_engine *e);
+/* Interns a type (copied). Returns false only on allocation failure. */
+bool rt_engine_intern_type(rt_engine *e, const functype *t, rt_type_id *out);
+const functype *rt_engine_type(rt_engine *e, rt_type_id id);
+
+/* ---- module ------------------------------------------------------------ */
+
+struct rt_module {
+    mem_owner mem;
+    _Atomic uint32_t refs;
+    rt_engine *engine;
+    uint8_t *bytes;                 /* owned copy of the binary */
+    size_t len;
+    module_desc desc;
+    rt_type_id *type_ids;           /* desc.types[i] -> engine type id */
+    struct compiled_func **funcs;   /* one per defined function */
+};
+
+/* Decodes, validates and compiles. NULL with the spec's message on error;
+ * a module with SIMD instructions or types fails "SIMD not supported yet". */
+rt_module *rt_module_new(rt_engine *e, const uint8_t *bytes, size_t len,
+                         err_t *err);
+rt_module *rt_module_retain(rt_module *m);
+void rt_module_release(rt_module *m);
+
+/* ---- externs ----------------------------------------------------------- */
+
+typedef struct rt_extern {
+    uint8_t kind;      /* extern_kind */
+    union {
+        rt_func *func;
+        rt_table *table;
+        rt_memory *memory;
+        rt_global *global;
+    } u;
+} rt_extern;
+
+/* A host function: reads nparams cells from args, writes nresults cells to
+ * results. Returns NULL, or a trap (made with rt_trap_new) to trap. */
+typedef rt_trap *(*rt_host_fn)(void *env, rt_store *store,
+                               const uint64_t *args, uint64_t *results);
+
+struct rt_func {
+    rt_type_id type_id;
+    const functype *type;           /* the engine's interned copy */
+    rt_instance *instance;          /* NULL for host functions */
+    uint32_t index;                 /* function index in its module */
+    const struct compiled_func *code; /* Wasm functions */
+    rt_host_fn host;                /* host functions */
+    void *host_env;
+    void (*host_env_free)(void *env);
+};
+
+struct rt_table {
+    tabletype type;                 /* lim.min is the current size */
+    uint32_t size;
+    uint64_t *elems;                /* size cells (MEM_TABLE) */
+};
+
+struct rt_memory {
+    memtype type;
+    uint8_t *base;                  /* MEM_LINEAR */
+    uint64_t size;                  /* bytes = pages * 64 KiB */
+    uint32_t pages;
+};
+
+struct rt_global {
+    globaltype type;
+    uint64_t value;
+};
+
+rt_func *rt_func_new_host(rt_store *s, const functype *type, rt_host_fn fn,
+                          void *env, void (*env_free)(void *));
+/* init: the cell every element starts as. */
+rt_table *rt_table_new(rt_store *s, const tabletype *type, uint64_t init);
+rt_memory *rt_memory_new(rt_store *s, const memtype *type);
+rt_global *rt_global_new(rt_store *s, const globaltype *type, uint64_t value);
+
+/* Growth as memory.grow / table.grow: the old size, or -1 (nothing changed)
+ * past the maximum, the implementation limit, or on allocation failure. */
+int64_t rt_memory_grow(rt_store *s, rt_memory *m, uint32_t delta);
+int64_t rt_table_grow(rt_store *s, rt_table *t, uint32_t delta, uint64_t init);
+
+/* ---- instances --------------------------------------------------------- */
+
+/* Runtime state of element and data segments (dropped after use or by
+ * elem.drop/data.drop). */
+typedef struct rt_elem_seg {
+    uint32_t count;                 /* 0 once dropped */
+    uint64_t *refs;                 /* evaluated items */
+} rt_elem_seg;
+
+typedef struct rt_data_seg {
+    uint32_t len;                   /* 0 once dropped */
+    const uint8_t *bytes;           /* into the module's binary */
+} rt_data_seg;
+
+struct rt_instance {
+    rt_store *store;
+    rt_module *module;              /* retained */
+    rt_func **funcs;                /* all functions, imported first */
+    rt_table **tables;
+    rt_memory **memories;
+    rt_global **globals;
+    rt_elem_seg *elems;
+    rt_data_seg *datas;
+    rt_extern *exports;             /* parallel to module->desc.exports */
+};
+
+/* Instantiates: checks the imports (given in the module's import order)
+ * against the module's types ("incompatible import type"), creates the
+ * defined entities, runs the active segments and the start function.
+ * On failure returns NULL, with either *trap set (a trap during segment
+ * initialisation or in the start function; writes done before it stay,
+ * as the spec says) or err set (a link error). */
+rt_instance *rt_instance_new(rt_store *s, rt_module *m,
+                             const rt_extern *imports, uint32_t nimports,
+                             rt_trap **trap, err_t *err);
+/* Finds an export by name; false when absent. */
+bool rt_instance_export(const rt_instance *inst, const char *name,
+                        size_t len, rt_extern *out);
+
+/* ---- calls and traps --------------------------------------------------- */
+
+/* Calls any function (Wasm or host) with nparams argument cells; writes
+ * nresults result cells. Returns NULL or the trap (caller frees). */
+rt_trap *rt_call(rt_store *s, rt_func *f, const uint64_t *args,
+                 uint64_t *results);
+
+typedef enum rt_trap_code {
+    TRAP_UNREACHABLE,          /* "unreachable" */
+    TRAP_MEMORY_OOB,           /* "out of bounds memory access" */
+    TRAP_TABLE_OOB,            /* "out of bounds table access" */
+    TRAP_DIV_ZERO,             /* "integer divide by zero" */
+    TRAP_INT_OVERFLOW,         /* "integer overflow" */
+    TRAP_BAD_CONVERSION,       /* "invalid conversion to integer" */
+    TRAP_UNDEFINED_ELEMENT,    /* "undefined element" */
+    TRAP_UNINITIALIZED_ELEMENT,/* "uninitialized element" */
+    TRAP_INDIRECT_MISMATCH,    /* "indirect call type mismatch" */
+    TRAP_STACK_EXHAUSTED,      /* "call stack exhausted" */
+    TRAP_HOST,                 /* a message from the host */
+} rt_trap_code;
+
+typedef struct rt_frame_info {
+    uint32_t func_index;            /* in its module */
+    const rt_module *module;        /* NULL for host frames */
+    uint32_t code_offset;           /* offset in the binary, best effort */
+} rt_frame_info;
+
+struct rt_trap {
+    rt_trap_code code;
+    char message[ERR_MSG_MAX];
+    uint32_t nframes;               /* innermost first */
+    rt_frame_info *frames;
+    mem_owner *owner;               /* who counts its bytes */
+};
+
+rt_trap *rt_trap_new(rt_store *s, rt_trap_code code, const char *host_msg);
+const char *rt_trap_code_message(rt_trap_code code);
+void rt_trap_free(rt_trap *t);
+
+/* ---- store ------------------------------------------------------------- */
+
+struct rt_store {
+    mem_owner mem;
+    rt_engine *engine;
+    /* Everything created in the store, freed with it. */
+    rt_instance **instances; size_t ninstances, cap_instances;
+    rt_func **funcs;         size_t nfuncs, cap_funcs;
+    rt_table **tables;       size_t ntables, cap_tables;
+    rt_memory **memories;    size_t nmemories, cap_memories;
+    rt_global **globals;     size_t nglobals, cap_globals;
+    struct interp_thread *thread;   /* execution stacks, made on first call */
+    uint32_t host_depth;            /* nested host->Wasm re-entries */
+};
+
+rt_store *rt_store_new(rt_engine *e);
+void rt_store_free(rt_store *s);
+
+#endif

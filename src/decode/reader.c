@@ -34,7 +34,7 @@ static bool read_uleb(reader *r, unsigned bits, uint64_t *out)
     unsigned shift = 0;
     unsigned max_bytes = (bits + 6) / 7;
     for (unsigned i = 0;; i++) {
-        uint8_t b;
+        uint8_t b = 0;
         if (!reader_u8(r, &b))
             return false;
         if (i == max_bytes - 1) {
@@ -60,7 +60,7 @@ static bool read_sleb(reader *r, unsigned bits, int64_t *out)
     uint64_t result = 0;
     unsigned shift = 0;
     unsigned max_bytes = (bits + 6) / 7;
-    uint8_t b;
+    uint8_t b = 0;
     for (unsigned i = 0;; i++) {
         if (!reader_u8(r, &b))
             return false;
@@ -117,7 +117,7 @@ bool reader_s64(reader *r, int64_t *out) { return read_sleb(r, 64, out); }
 
 bool reader_f32(reader *r, uint32_t *bits)
 {
-    const uint8_t *b;
+    const uint8_t *b = NULL;
     if (!reader_bytes(r, 4, &b))
         return false;
     *bits = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
@@ -127,7 +127,7 @@ bool reader_f32(reader *r, uint32_t *bits)
 
 bool reader_f64(reader *r, uint64_t *bits)
 {
-    const uint8_t *b;
+    const uint8_t *b = NULL;
     if (!reader_bytes(r, 8, &b))
         return false;
     uint64_t v = 0;
@@ -174,7 +174,7 @@ bool utf8_valid(const uint8_t *s, size_t n)
 bool reader_name(reader *r, const char **s, uint32_t *len)
 {
     uint32_t n;
-    const uint8_t *b;
+    const uint8_t *b = NULL;
     if (!reader_u32(r, &n))
         return false;
     if (reader_left(r) < n)

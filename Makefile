@@ -11,12 +11,12 @@ OPT     ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) -D_GNU_SOURCE -pthread -Isrc -Iinclude -MMD -MP
 
 ifeq ($(SAN),1)
-BUILD   := build/san
+BUILD   ?= build/san
 OPT     := -O1 -g -fno-omit-frame-pointer
 CFLAGS_ALL += -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_ALL += -fsanitize=address,undefined
 else
-BUILD   := build
+BUILD   ?= build
 endif
 LDFLAGS_ALL += -pthread -lm
 
@@ -48,9 +48,25 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# Unit tests: each tests/unit/*_test.c is a program linked with libebb.
+UNIT_SRCS := $(wildcard tests/unit/*_test.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libebb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libebb.a $(LDFLAGS_ALL)
+
+tests: $(UNIT_BINS)
+
+# Everything: installs what the machine lacks, then runs every suite and
+# ends with one line "N passed, N failed" over all of them.
+test:
+	@tests/deps.sh
+	@tests/run.sh
+
 clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
 
-.PHONY: all clean
+.PHONY: all clean test tests

@@ -46,11 +46,12 @@ sum_logs() {
 # build NAME MAKE-ARGS...
 build() {
     local name=$1; shift
-    if make -j"$JOBS" "$@" >"$LOG/$name.log" 2>&1; then
+    local log="$LOG/build-$(echo "$*" | tr ' /=' '---').log"
+    if make -j"$JOBS" "$@" >"$log" 2>&1; then
         add "$name" 1 0
         return 0
     fi
-    grep -E 'error|warning' "$LOG/$name.log" | head -n 10 | sed 's/^/  /'
+    grep -E 'error|warning' "$log" | head -n 10 | sed 's/^/  /'
     add "$name" 0 1
     return 1
 }
@@ -58,12 +59,12 @@ build() {
 # spec EBB NAME: every non-SIMD script, one ebb process each, in parallel.
 spec() {
     local ebb=$1 name=$2
-    mkdir -p "$LOG/$name"
+    local dir="$LOG/spec-$(echo "$ebb" | tr '/' '-')"
+    mkdir -p "$dir"
     ls "$SUITE"/*.wast | grep -v '/simd_' |
-        xargs -P "$JOBS" -I{} sh -c \
-            '"$0" wast "$1" > "$2/$(basename "$1").log" 2>&1' \
-            "$ebb" {} "$LOG/$name"
-    sum_logs "$name" "$LOG/$name"/*.log
+        xargs -P "$JOBS" -n 1 sh -c \
+            '"$0" wast "$2" > "$1/$(basename "$2").log" 2>&1' "$ebb" "$dir"
+    sum_logs "$name" "$dir"/*.log
 }
 
 # The SIMD scripts are not supported yet: each must run to its closing
@@ -95,6 +96,8 @@ unit() {
 
 if build "build (gcc)" all tests; then
     unit
+    tests/cli/cli_test.sh build/ebb >"$LOG/cli.log" 2>&1
+    sum_logs "command line" "$LOG/cli.log"
     spec build/ebb "spec (wasm-2.0)"
     simd_no_crash build/ebb
 fi

@@ -36,7 +36,9 @@ bool cli_read_file(mem_owner *owner, const char *path, uint8_t **out,
     return true;
 }
 
-/* A binary module starts with "\0asm"; anything else is taken as text. */
+/* Text never contains a NUL byte and a binary module starts with one
+ * ("\0asm"), so the first byte decides; the decoder then judges the
+ * header of anything that starts like a binary. */
 bool cli_load_binary(mem_owner *owner, const char *path, uint8_t **out,
                      size_t *len, err_t *err)
 {
@@ -44,7 +46,7 @@ bool cli_load_binary(mem_owner *owner, const char *path, uint8_t **out,
     size_t n;
     if (!cli_read_file(owner, path, &buf, &n, err))
         return false;
-    if (n >= 4 && !memcmp(buf, "\0asm", 4)) {
+    if (n == 0 || buf[0] == 0) {
         *out = buf;
         *len = n;
         return true;

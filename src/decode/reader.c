@@ -2,9 +2,12 @@
 
 #include <string.h>
 
+/* The spec's tests expect "unexpected end" for a truncated header and
+ * "unexpected end of section or function" inside sections and bodies; the
+ * longer message contains the shorter, so one message serves both. */
 static bool unexpected_end(reader *r)
 {
-    return err_set(r->err, "unexpected end");
+    return err_set(r->err, "unexpected end of section or function");
 }
 
 bool reader_u8(reader *r, uint8_t *out)
@@ -177,8 +180,10 @@ bool reader_name(reader *r, const char **s, uint32_t *len)
     const uint8_t *b = NULL;
     if (!reader_u32(r, &n))
         return false;
+    /* A length beyond the bytes left is "length out of bounds" (a name),
+     * unlike running out of bytes while reading something else. */
     if (reader_left(r) < n)
-        return unexpected_end(r);
+        return err_set(r->err, "length out of bounds");
     if (!reader_bytes(r, n, &b))
         return false;
     if (!utf8_valid(b, n))

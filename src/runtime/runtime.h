@@ -55,14 +55,20 @@ struct rt_engine {
     mem_owner mem;
     rt_config config;
     pthread_mutex_t lock;     /* guards the type registry */
-    functype *types;          /* interned types, indexed by rt_type_id */
+    /* Interned types, indexed by rt_type_id. Each is its own block so a
+     * pointer to it (rt_func.type) stays valid while the array grows. */
+    functype **types;
     size_t ntypes, cap_types;
+    /* Open-addressing hash of the types: slot = id + 1, 0 when empty. */
+    uint32_t *type_index;
+    size_t index_cap;         /* a power of two, or 0 */
 };
 
 rt_engine *rt_engine_new(const rt_config *config); /* NULL config: defaults */
 void rt_engine_free(rt_engine *e);
 /* Interns a type (copied). Returns false only on allocation failure. */
 bool rt_engine_intern_type(rt_engine *e, const functype *t, rt_type_id *out);
+/* The interned type; the pointer stays valid for the engine's life. */
 const functype *rt_engine_type(rt_engine *e, rt_type_id id);
 
 /* ---- module ------------------------------------------------------------ */
@@ -213,10 +219,12 @@ struct rt_trap {
     rt_trap_code code;
     char message[ERR_MSG_MAX];
     uint32_t nframes;               /* innermost first */
-    rt_frame_info *frames;
+    rt_frame_info *frames;          /* on *owner, MEM_HOST (or NULL) */
     mem_owner *owner;               /* who counts its bytes */
 };
 
+/* host_msg is used for TRAP_HOST (copied, truncated); other codes get the
+ * spec's message. A trap must be freed before its store. */
 rt_trap *rt_trap_new(rt_store *s, rt_trap_code code, const char *host_msg);
 const char *rt_trap_code_message(rt_trap_code code);
 void rt_trap_free(rt_trap *t);

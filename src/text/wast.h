@@ -87,7 +87,8 @@ typedef struct wast_command {
     uint32_t nexpected;
     wast_value *expected;
     char *message;       /* expected failure text for assert_* */
-    char *register_name; /* WC_REGISTER */
+    char *register_name; /* WC_REGISTER; its $id (or NULL) is in module.id
+                          * and, as a copy, in action.module_id */
     size_t register_name_len;
 } wast_command;
 

@@ -1,6 +1,7 @@
 /* Unit tests of the runtime objects: type interning, growth limits of
  * memories and tables, instantiation of a small module, and the promise
  * that every counter returns to zero once everything is freed. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,16 +39,69 @@ static void test_interning(void)
     CHECK(ia == ib);
     CHECK(ia != ic && ia != id && ic != id && ie != ia);
     const functype *ta = rt_engine_type(e, ia);
-    /* Many more types must not move the first one. */
+    /* Many more types must not move the first one, and each keeps its id
+     * through the registry's growth. */
+    rt_type_id many_ids[100];
+    uint8_t many[100];
+    memset(many, VT_I32, sizeof many);
     for (uint32_t n = 0; n < 100; n++) {
-        uint8_t many[100];
-        memset(many, VT_I32, sizeof many);
         functype t = {n, 0, many};
-        CHECK(rt_engine_intern_type(e, &t, &ie2));
+        CHECK(rt_engine_intern_type(e, &t, &many_ids[n]));
     }
+    int same = 0;
+    for (uint32_t n = 0; n < 100; n++) {
+        functype t = {n, 0, many};
+        same += rt_engine_intern_type(e, &t, &ie2) && ie2 == many_ids[n];
+    }
+    CHECK(same == 100);
     CHECK(rt_engine_type(e, ia) == ta);
     CHECK(ta->nparams == 2 && ta->nresults == 1 && ta->types[2] == VT_F32);
     CHECK(rt_engine_intern_type(e, &empty, &ie2) && ie2 == ie);
+    rt_engine_free(e);
+    CHECK(mem_global_live() == 0);
+}
+
+/* Threads interning the same types at once must agree on every id. */
+#define NTHREADS 4
+#define NTYPES 200
+
+typedef struct intern_job {
+    rt_engine *e;
+    rt_type_id ids[NTYPES];
+    int ok;
+} intern_job;
+
+static void *intern_many(void *arg)
+{
+    intern_job *j = arg;
+    uint8_t tys[NTYPES];
+    memset(tys, VT_F64, sizeof tys);
+    j->ok = 1;
+    for (uint32_t n = 0; n < NTYPES; n++) {
+        functype t = {n / 2, n % 2, tys};
+        if (!rt_engine_intern_type(j->e, &t, &j->ids[n]))
+            j->ok = 0;
+    }
+    return NULL;
+}
+
+static void test_interning_threads(void)
+{
+    rt_engine *e = rt_engine_new(NULL);
+    static intern_job jobs[NTHREADS];
+    pthread_t th[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++) {
+        jobs[i].e = e;
+        CHECK(pthread_create(&th[i], NULL, intern_many, &jobs[i]) == 0);
+    }
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_join(th[i], NULL);
+    int agree = 0;
+    for (int i = 0; i < NTHREADS; i++)
+        agree += jobs[i].ok &&
+                 memcmp(jobs[i].ids, jobs[0].ids, sizeof jobs[0].ids) == 0;
+    CHECK(agree == NTHREADS);
+    CHECK(e->ntypes == NTYPES);
     rt_engine_free(e);
     CHECK(mem_global_live() == 0);
 }
@@ -164,6 +218,16 @@ static const uint8_t trap_module[] = {
     0x0b, 0x0a, 0x01, 0x00, 0x41, 0xff, 0xff, 0x03, 0x0b, 0x02, 'a', 'b',
 };
 
+static size_t kind_live(mem_owner_kind kind)
+{
+    mem_stats st;
+    mem_global_stats(kind, &st);
+    size_t sum = 0;
+    for (int c = 0; c < MEM_NCAT; c++)
+        sum += st.live[c];
+    return sum;
+}
+
 static void test_instance(void)
 {
     rt_engine *e = rt_engine_new(NULL);
@@ -208,7 +272,10 @@ static void test_instance(void)
         CHECK(trap == NULL && r == 7);
     }
     rt_store_free(s);
+    CHECK(kind_live(MEM_OWNER_STORE) == 0);
+    CHECK(kind_live(MEM_OWNER_MODULE) > 0); /* still referenced by us */
     rt_module_release(m);
+    CHECK(kind_live(MEM_OWNER_MODULE) == 0);
     rt_engine_free(e);
     CHECK(mem_global_live() == 0);
 }
@@ -216,6 +283,7 @@ static void test_instance(void)
 int main(void)
 {
     test_interning();
+    test_interning_threads();
     test_memory_grow();
     test_table_grow();
     test_host_and_traps();

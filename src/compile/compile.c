@@ -1,0 +1,531 @@
+/* Validation fused with translation (see compile.h, interp/code.h).
+ *
+ * One forward pass over a function body runs the spec's validation
+ * algorithm (operand stack + control stack, polymorphic stack after
+ * unreachable code) and emits slot-addressed internal code as it goes.
+ *
+ * Every operand-stack entry carries its type and a location:
+ *   K_SLOT   its own stack slot (nparams + nlocals + height)
+ *   K_LOCAL  an alias of a local: local.get emits nothing
+ *   K_CONST  a constant: *.const emits nothing
+ * Aliases and constants are materialised into their stack slots only when
+ * needed: before a local.set/tee of that local (aliases of it), at block
+ * boundaries, and where an instruction needs a slot. Because stack height
+ * h is always slot nparams + nlocals + h, values that end a block are
+ * already where the label expects them; branches copy only when needed.
+ *
+ * Forward branches are patched from per-label lists when the label's
+ * position becomes known. Nothing is emitted in unreachable code. */
+#include "compile.h"
+
+#include <string.h>
+
+#include "../decode/reader.h"
+#include "../interp/code.h"
+#include "../opcodes.h"
+#include "ctx.h"
+
+/* ---- growable arrays ------------------------------------------------------ */
+
+static bool grow(cc *c, void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    if (!mem_grow_array(c->owner, MEM_COMPILE, arr, cap, need, elem))
+        return err_set(c->err, "out of memory");
+    return true;
+}
+
+/* ---- emission ------------------------------------------------------------- */
+
+bool cc_live(const cc *c)
+{
+    const ctrl *f = &c->ctl[c->nctl - 1];
+    return !f->unreachable && !f->dead;
+}
+
+/* Appends an instruction with n operand words (zeroed) and returns the
+ * index of its first operand word, or UINT32_MAX on failure. */
+uint32_t cc_emit(cc *c, iop op, uint32_t n)
+{
+    uint32_t len = ICODE_LEN(n);
+    size_t cap = c->code_cap;
+    if (!grow(c, (void **)&c->code, &cap, (size_t)c->code_len + len,
+              sizeof *c->code)) {
+        c->oom = true;
+        return UINT32_MAX;
+    }
+    c->code_cap = cap;
+    uint64_t h = interp_handler_word(op);
+    uint32_t at = c->code_len;
+    c->code[at] = (uint32_t)h;
+    c->code[at + 1] = (uint32_t)(h >> 32);
+    memset(&c->code[at + 2], 0, (len - 2) * sizeof *c->code);
+    c->code_len += len;
+    return at + 2;
+}
+
+/* Operand word helper: writes v at index at + i (ignored after OOM). */
+static void put(cc *c, uint32_t at, uint32_t i, uint32_t v)
+{
+    if (at != UINT32_MAX)
+        c->code[at + i] = v;
+}
+
+static void emit_const(cc *c, uint32_t dst, uint64_t k)
+{
+    if (k >> 32) {
+        uint32_t at = cc_emit(c, IOP_CONST64, 3);
+        put(c, at, 0, dst);
+        put(c, at, 1, (uint32_t)k);
+        put(c, at, 2, (uint32_t)(k >> 32));
+    } else {
+        uint32_t at = cc_emit(c, IOP_CONST32, 2);
+        put(c, at, 0, dst);
+        put(c, at, 1, (uint32_t)k);
+    }
+}
+
+static void emit_copy(cc *c, uint32_t dst, uint32_t src)
+{
+    if (dst == src)
+        return;
+    uint32_t at = cc_emit(c, IOP_COPY, 2);
+    put(c, at, 0, dst);
+    put(c, at, 1, src);
+}
+
+/* ---- operand stack ---------------------------------------------------------- */
+
+uint32_t cc_slot(const cc *c, uint32_t h) { return c->nlocals_all + h; }
+
+bool cc_push(cc *c, uint8_t type)
+{
+    size_t cap = c->stk_cap;
+    if (!grow(c, (void **)&c->stk, &cap, (size_t)c->nstk + 1, sizeof *c->stk))
+        return false;
+    c->stk_cap = cap;
+    c->stk[c->nstk] = (vent){.type = type, .kind = K_SLOT};
+    c->nstk++;
+    if (c->nstk > c->max_height)
+        c->max_height = c->nstk;
+    return true;
+}
+
+/* Pops one operand into *o (with its height, for its location). */
+bool cc_pop(cc *c, uint8_t expect, opnd *o)
+{
+    ctrl *f = &c->ctl[c->nctl - 1];
+    if (c->nstk == f->height) {
+        if (!f->unreachable)
+            return err_set(c->err, "type mismatch");
+        /* Polymorphic stack: an unknown value, only in dead code. */
+        *o = (opnd){.type = T_UNKNOWN, .kind = K_SLOT, .h = f->height};
+        return true;
+    }
+    c->nstk--;
+    vent *e = &c->stk[c->nstk];
+    if (expect != T_UNKNOWN && e->type != T_UNKNOWN && e->type != expect)
+        return err_set(c->err, "type mismatch");
+    *o = (opnd){.type = e->type, .kind = e->kind, .h = c->nstk,
+                .local = e->local, .k = e->k};
+    return true;
+}
+
+/* Pushes back a popped operand with its location (br_if keeps values). */
+bool cc_repush(cc *c, const opnd *o, uint8_t type)
+{
+    if (!cc_push(c, o->type != T_UNKNOWN ? o->type : type))
+        return false;
+    vent *e = &c->stk[c->nstk - 1];
+    e->kind = o->kind;
+    e->local = o->local;
+    e->k = o->k;
+    return true;
+}
+
+/* The slot holding a popped operand's value, materialising a constant
+ * into the operand's own (now free) stack slot. */
+uint32_t cc_src(cc *c, opnd *o)
+{
+    switch (o->kind) {
+    case K_LOCAL:
+        return o->local;
+    case K_CONST:
+        if (cc_live(c))
+            emit_const(c, cc_slot(c, o->h), o->k);
+        o->kind = K_SLOT;
+        return cc_slot(c, o->h);
+    default:
+        return cc_slot(c, o->h);
+    }
+}
+
+/* Moves stack entry h into its own slot if it is an alias or constant. */
+static void materialize(cc *c, uint32_t h)
+{
+    vent *e = &c->stk[h];
+    if (e->kind == K_SLOT)
+        return;
+    if (cc_live(c)) {
+        if (e->kind == K_LOCAL)
+            emit_copy(c, cc_slot(c, h), e->local);
+        else
+            emit_const(c, cc_slot(c, h), e->k);
+    }
+    e->kind = K_SLOT;
+}
+
+void cc_materialize_from(cc *c, uint32_t from)
+{
+    for (uint32_t h = from; h < c->nstk; h++)
+        materialize(c, h);
+}
+
+/* Before local x changes, stack entries that alias it take its value. */
+static void materialize_local(cc *c, uint32_t x)
+{
+    for (uint32_t h = 0; h < c->nstk; h++)
+        if (c->stk[h].kind == K_LOCAL && c->stk[h].local == x)
+            materialize(c, h);
+}
+
+static bool has_alias(const cc *c, uint32_t x)
+{
+    for (uint32_t h = 0; h < c->nstk; h++)
+        if (c->stk[h].kind == K_LOCAL && c->stk[h].local == x)
+            return true;
+    return false;
+}
+
+/* ---- labels ------------------------------------------------------------------ */
+
+/* Makes code word `pos` (a branch offset) refer to label f. */
+void cc_branch_to(cc *c, ctrl *f, uint32_t pos)
+{
+    if (pos == UINT32_MAX)
+        return;
+    if (f->op == OP_LOOP) {
+        c->code[pos] = f->label_pc - pos;
+        return;
+    }
+    size_t cap = c->patch_cap;
+    if (!grow(c, (void **)&c->patches, &cap, (size_t)c->npatches + 1,
+              sizeof *c->patches)) {
+        c->oom = true;
+        return;
+    }
+    c->patch_cap = cap;
+    c->patches[c->npatches] = (patch){.pos = pos, .next = f->patches};
+    f->patches = c->npatches++;
+}
+
+/* Resolves every forward branch to f at the current position. */
+static void resolve_label(cc *c, ctrl *f)
+{
+    for (uint32_t i = f->patches; i != UINT32_MAX; i = c->patches[i].next) {
+        uint32_t pos = c->patches[i].pos;
+        c->code[pos] = c->code_len - pos;
+    }
+    f->patches = UINT32_MAX;
+}
+
+uint32_t cc_label_arity(const ctrl *f)
+{
+    return f->op == OP_LOOP ? f->nparams : f->nresults;
+}
+
+const uint8_t *cc_label_types(const ctrl *f)
+{
+    return f->op == OP_LOOP ? f->params : f->results;
+}
+
+/* Do the top values need moves to reach label f's slots? */
+bool cc_needs_copies(const cc *c, const ctrl *f)
+{
+    uint32_t n = cc_label_arity(f);
+    for (uint32_t i = 0; i < n; i++) {
+        const vent *e = &c->stk[c->nstk - n + i];
+        if (e->kind != K_SLOT || c->nstk - n + i != f->height + i)
+            return true;
+    }
+    return false;
+}
+
+/* Copies the top values into label f's slots, without changing the
+ * stack (br_if keeps them). Destinations never lie above their sources. */
+void cc_emit_copies(cc *c, const ctrl *f)
+{
+    uint32_t n = cc_label_arity(f);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t h = c->nstk - n + i;
+        const vent *e = &c->stk[h];
+        uint32_t dst = cc_slot(c, f->height + i);
+        if (e->kind == K_CONST)
+            emit_const(c, dst, e->k);
+        else if (e->kind == K_LOCAL)
+            emit_copy(c, dst, e->local);
+        else
+            emit_copy(c, dst, cc_slot(c, h));
+    }
+}
+
+/* ---- control frames --------------------------------------------------------- */
+
+bool cc_push_ctrl(cc *c, uint8_t op, const uint8_t *params, uint32_t np,
+                  const uint8_t *results, uint32_t nr)
+{
+    bool dead = c->nctl > 0 && !cc_live(c);
+    size_t cap = c->ctl_cap;
+    if (!grow(c, (void **)&c->ctl, &cap, (size_t)c->nctl + 1, sizeof *c->ctl))
+        return false;
+    c->ctl_cap = cap;
+    c->ctl[c->nctl++] = (ctrl){
+        .op = op, .dead = dead, .height = c->nstk,
+        .params = params, .nparams = np, .results = results, .nresults = nr,
+        .label_pc = c->code_len, .patches = UINT32_MAX,
+        .else_patch = UINT32_MAX,
+    };
+    for (uint32_t i = 0; i < np; i++)
+        if (!cc_push(c, params[i]))
+            return false;
+    return true;
+}
+
+/* Checks that the stack holds exactly f's results (validation of `end`
+ * and `else`). */
+bool cc_check_results(cc *c, ctrl *f)
+{
+    opnd o;
+    uint32_t keep = c->nstk;
+    for (uint32_t i = f->nresults; i-- > 0;)
+        if (!cc_pop(c, f->results[i], &o))
+            return false;
+    if (c->nstk != f->height)
+        return err_set(c->err, "type mismatch");
+    /* Restore the entries (their locations are still in place). */
+    c->nstk = keep;
+    if (c->nstk < f->height + f->nresults) {
+        /* Values came from the polymorphic stack: push them as slots. */
+        c->nstk = f->height;
+        for (uint32_t i = 0; i < f->nresults; i++)
+            if (!cc_push(c, f->results[i]))
+                return false;
+    }
+    return true;
+}
+
+void cc_set_unreachable(cc *c)
+{
+    ctrl *f = &c->ctl[c->nctl - 1];
+    c->nstk = f->height;
+    f->unreachable = true;
+}
+
+/* `end`: validates, places the results, resolves the label, pops. */
+bool cc_end(cc *c)
+{
+    ctrl *f = &c->ctl[c->nctl - 1];
+    if (!cc_check_results(c, f))
+        return false;
+    if (f->op == OP_IF) {
+        /* No else: the false path must produce the results from the
+         * parameters, which is only valid when they are the same. */
+        if (f->nparams != f->nresults ||
+            (f->nparams && memcmp(f->params, f->results, f->nparams)))
+            return err_set(c->err, "type mismatch");
+    }
+    if (c->nctl == 1 && f->patches == UINT32_MAX && cc_live(c)) {
+        /* The function's end, reached only by falling through: return
+         * the values from wherever they are (no copy into place first). */
+        cc_emit_return(c);
+        c->nctl--;
+        return true;
+    }
+    if (cc_live(c))
+        cc_materialize_from(c, f->height);
+    if (f->else_patch != UINT32_MAX)
+        c->code[f->else_patch] = c->code_len - f->else_patch;
+    if (f->op != OP_LOOP)
+        resolve_label(c, f);
+    uint32_t height = f->height;
+    const uint8_t *results = f->results;
+    uint32_t nr = f->nresults;
+    c->nctl--;
+    if (c->nctl == 0) {
+        /* The function's own end: return the results, which now sit in
+         * slots nparams + nlocals + 0.. whichever path got here. */
+        if (!f->dead) {
+            uint32_t at;
+            if (nr == 0) {
+                cc_emit(c, IOP_RET0, 0);
+            } else if (nr == 1) {
+                at = cc_emit(c, IOP_RET1, 1);
+                put(c, at, 0, cc_slot(c, 0));
+            } else {
+                at = cc_emit(c, IOP_RETN, 2);
+                put(c, at, 0, nr);
+                put(c, at, 1, cc_slot(c, 0));
+            }
+        }
+        return true;
+    }
+    c->nstk = height;
+    for (uint32_t i = 0; i < nr; i++)
+        if (!cc_push(c, results[i]))
+            return false;
+    return true;
+}
+
+/* `return`: the function's results go to slots 0.. of the frame. */
+void cc_emit_return(cc *c)
+{
+    uint32_t nr = c->ctl[0].nresults;
+    if (nr == 0) {
+        cc_emit(c, IOP_RET0, 0);
+        return;
+    }
+    uint32_t base = c->nstk - nr;
+    if (nr == 1) {
+        opnd o = {.type = c->stk[base].type, .kind = c->stk[base].kind,
+                  .h = base, .local = c->stk[base].local, .k = c->stk[base].k};
+        uint32_t src = cc_src(c, &o);
+        uint32_t at = cc_emit(c, IOP_RET1, 1);
+        put(c, at, 0, src);
+        return;
+    }
+    /* Aliases go to their own slots first: copying straight into slots
+     * 0.. could overwrite a local that a later result still reads. */
+    cc_materialize_from(c, base);
+    uint32_t at = cc_emit(c, IOP_RETN, 2);
+    put(c, at, 0, nr);
+    put(c, at, 1, cc_slot(c, base));
+}
+
+/* ---- locals -------------------------------------------------------------------- */
+
+/* local.set / local.tee x of the top value. The instruction that just
+ * produced it writes x directly when that is safe (op + local.set). */
+bool cc_local_set(cc *c, uint32_t x, bool tee)
+{
+    if (x >= c->nlocals_all)
+        return err_set(c->err, "unknown local %u", x);
+    uint8_t type = c->ltypes[x];
+    opnd o;
+    if (!cc_pop(c, type, &o))
+        return false;
+    if (cc_live(c)) {
+        bool retarget = c->can_retarget && o.kind == K_SLOT &&
+                        o.h == c->last_dst_h && !has_alias(c, x);
+        if (retarget) {
+            c->code[c->last_dst_pos] = x;
+        } else {
+            materialize_local(c, x);
+            if (o.kind == K_CONST)
+                emit_const(c, x, o.k);
+            else if (o.kind == K_LOCAL)
+                emit_copy(c, x, o.local);
+            else
+                emit_copy(c, x, cc_slot(c, o.h));
+        }
+    }
+    if (tee) {
+        if (!cc_push(c, type))
+            return false;
+        vent *e = &c->stk[c->nstk - 1];
+        if (cc_live(c)) {
+            e->kind = K_LOCAL;
+            e->local = x;
+        }
+    }
+    return true;
+}
+
+void cc_result_at(cc *c, uint32_t dst_word)
+{
+    c->just_emitted = true;
+    c->last_dst_pos = dst_word;
+    c->last_dst_h = c->nstk - 1;
+}
+
+/* ---- entry --------------------------------------------------------------------- */
+
+static void cc_free(cc *c)
+{
+    mem_free(c->owner, MEM_COMPILE, c->stk);
+    mem_free(c->owner, MEM_COMPILE, c->ctl);
+    mem_free(c->owner, MEM_COMPILE, c->patches);
+    mem_free(c->owner, MEM_COMPILE, c->ltypes);
+    mem_free(c->owner, MEM_COMPILE, c->labels);
+}
+
+compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
+                                const uint32_t *type_ids, mem_owner *owner,
+                                err_t *err)
+{
+    uint32_t fidx = m->nimported_funcs + defined_index;
+    const functype *ft = module_func_type(m, fidx);
+    const code_desc *code = &m->codes[defined_index];
+    cc c = {.m = m, .type_ids = type_ids, .owner = owner, .err = err,
+            .ft = ft};
+    c.nparams = ft->nparams;
+    c.nlocals_all = ft->nparams + code->nlocals;
+    c.ltypes = mem_alloc(owner, MEM_COMPILE, (size_t)c.nlocals_all + 1);
+    if (!c.ltypes) {
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    if (ft->nparams)
+        memcpy(c.ltypes, ft->types, ft->nparams);
+    uint32_t at = ft->nparams;
+    for (uint32_t g = 0; g < code->ngroups; g++) {
+        memset(c.ltypes + at, code->groups[g].type, code->groups[g].count);
+        at += code->groups[g].count;
+    }
+    reader_init(&c.r, code->body, code->body_len, NULL, err);
+    compiled_func *cf = NULL;
+    if (cc_push_ctrl(&c, OP_BLOCK, NULL, 0, functype_results(ft),
+                     ft->nresults) &&
+        cc_body(&c)) {
+        if (c.oom) {
+            err_set(err, "out of memory");
+        } else {
+            cf = mem_calloc(owner, MEM_CODE, 1, sizeof *cf);
+            if (!cf) {
+                err_set(err, "out of memory");
+            } else {
+                uint32_t fs = c.nlocals_all + c.max_height;
+                if (fs < ft->nresults)
+                    fs = ft->nresults;
+                if (fs == 0)
+                    fs = 1;
+                *cf = (compiled_func){
+                    .func_index = fidx, .nparams = ft->nparams,
+                    .nresults = ft->nresults, .nlocals = code->nlocals,
+                    .frame_size = fs, .code_len = c.code_len,
+                };
+                cf->code = mem_alloc(owner, MEM_CODE,
+                                     (size_t)c.code_len * sizeof *cf->code);
+                if (!cf->code) {
+                    mem_free(owner, MEM_CODE, cf);
+                    cf = NULL;
+                    err_set(err, "out of memory");
+                } else {
+                    memcpy(cf->code, c.code,
+                           (size_t)c.code_len * sizeof *cf->code);
+                }
+            }
+        }
+    }
+    mem_free(owner, MEM_COMPILE, c.code);
+    cc_free(&c);
+    return cf;
+}
+
+void compiled_func_free(mem_owner *owner, compiled_func *f)
+{
+    if (!f)
+        return;
+    mem_free(owner, MEM_CODE, f->code);
+    mem_free(owner, MEM_CODE, f);
+}

@@ -1,0 +1,114 @@
+/* The translator's state for one function, shared by compile.c (stacks,
+ * labels, emission) and body.c (the instruction loop). */
+#ifndef EBB_COMPILE_CTX_H
+#define EBB_COMPILE_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../decode/module.h"
+#include "../decode/reader.h"
+#include "../interp/code.h"
+
+#define T_UNKNOWN 0 /* a value of the polymorphic stack */
+
+enum { K_SLOT, K_LOCAL, K_CONST };
+
+/* An operand-stack entry: its type and where its value is. */
+typedef struct vent {
+    uint8_t type;
+    uint8_t kind;     /* K_SLOT, K_LOCAL (alias of `local`), K_CONST (k) */
+    uint32_t local;
+    uint64_t k;
+} vent;
+
+/* A popped operand: the entry plus its height (for its stack slot). */
+typedef struct opnd {
+    uint8_t type;
+    uint8_t kind;
+    uint32_t h;
+    uint32_t local;
+    uint64_t k;
+} opnd;
+
+typedef struct ctrl {
+    uint8_t op;             /* OP_BLOCK, OP_LOOP, OP_IF, OP_ELSE */
+    bool unreachable;       /* the rest of this block is dead */
+    bool dead;              /* the whole block is in dead code */
+    uint32_t height;        /* operand height at entry, below params */
+    const uint8_t *params;
+    uint32_t nparams;
+    const uint8_t *results;
+    uint32_t nresults;
+    uint32_t label_pc;      /* loop: where branches go */
+    uint32_t patches;       /* forward branches to patch at end */
+    uint32_t else_patch;    /* if: the false branch's offset word */
+} ctrl;
+
+typedef struct patch {
+    uint32_t pos;           /* code word holding a branch offset */
+    uint32_t next;
+} patch;
+
+typedef struct cc {
+    const module_desc *m;
+    const uint32_t *type_ids;
+    mem_owner *owner;
+    err_t *err;
+    const functype *ft;
+    reader r;
+
+    uint8_t *ltypes;        /* params then locals */
+    uint32_t nparams;
+    uint32_t nlocals_all;
+
+    vent *stk;
+    uint32_t nstk, max_height;
+    size_t stk_cap;
+    ctrl *ctl;
+    uint32_t nctl;
+    size_t ctl_cap;
+    uint32_t *code;
+    uint32_t code_len;
+    size_t code_cap;
+    patch *patches;
+    uint32_t npatches;
+    size_t patch_cap;
+    uint32_t *labels;       /* br_table scratch */
+    size_t labels_cap;
+    bool oom;
+
+    /* op + local.set: the previous instruction's result, if it wrote the
+     * top of the stack and nothing happened since. */
+    bool just_emitted, can_retarget;
+    uint32_t last_dst_pos, last_dst_h;
+} cc;
+
+bool cc_live(const cc *c);
+uint32_t cc_emit(cc *c, iop op, uint32_t n);
+uint32_t cc_slot(const cc *c, uint32_t h);
+bool cc_push(cc *c, uint8_t type);
+bool cc_pop(cc *c, uint8_t expect, opnd *o);
+bool cc_repush(cc *c, const opnd *o, uint8_t type);
+uint32_t cc_src(cc *c, opnd *o);
+void cc_materialize_from(cc *c, uint32_t from);
+void cc_branch_to(cc *c, ctrl *f, uint32_t pos);
+uint32_t cc_label_arity(const ctrl *f);
+const uint8_t *cc_label_types(const ctrl *f);
+bool cc_needs_copies(const cc *c, const ctrl *f);
+void cc_emit_copies(cc *c, const ctrl *f);
+bool cc_push_ctrl(cc *c, uint8_t op, const uint8_t *params, uint32_t np,
+                  const uint8_t *results, uint32_t nr);
+bool cc_check_results(cc *c, ctrl *f);
+void cc_set_unreachable(cc *c);
+bool cc_end(cc *c);
+void cc_emit_return(cc *c);
+bool cc_local_set(cc *c, uint32_t x, bool tee);
+/* The instruction just emitted wrote the new top of stack through code
+ * word dst_word (so a following local.set can retarget it). */
+void cc_result_at(cc *c, uint32_t dst_word);
+
+/* body.c: the instruction loop. */
+bool cc_body(cc *c);
+
+#endif

@@ -1,0 +1,532 @@
+/* The interpreter loop: executes the internal code of code.h.
+ *
+ * All handlers live in one function so the machine state (pc, frame
+ * pointer, memory base and size) stays in registers. With labels-as-values
+ * each handler ends in its own indirect jump through the handler address
+ * stored in the next instruction (threaded code); without them a `switch`
+ * in a loop runs the same handler bodies.
+ *
+ * Wasm-to-Wasm calls never recurse on the C stack: a call pushes a record
+ * {return pc, caller frame, callee} on the thread's frame stack and jumps.
+ * The callee's frame starts at the caller's first argument slot, so the
+ * arguments are already in place, and its results land where the caller
+ * expects them. Host functions are called from a cold path. */
+#include "interp.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "code.h"
+#include "numeric.h"
+#include "thread.h"
+
+#if defined(__GNUC__)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define UNLIKELY(x) (x)
+#endif
+
+/* ---- operand access ------------------------------------------------------ */
+
+#define OPD(i) (pc[2 + (i)])
+#define SLOT(i) (fp[OPD(i)])
+#define IMM64(i) ((uint64_t)OPD(i) | (uint64_t)OPD((i) + 1) << 32)
+
+#define CT_I32 uint32_t
+#define CT_I64 uint64_t
+#define CT_F32 float
+#define CT_F64 double
+#define GET_I32(c) ((uint32_t)(c))
+#define GET_I64(c) ((uint64_t)(c))
+#define GET_F32(c) num_f32((uint32_t)(c))
+#define GET_F64(c) num_f64(c)
+#define PUT_I32(v) ((uint64_t)(uint32_t)(v))
+#define PUT_I64(v) ((uint64_t)(v))
+#define PUT_F32(v) ((uint64_t)num_f32_bits(v))
+#define PUT_F64(v) num_f64_bits(v)
+#define IMM_I32(i) OPD(i)
+#define IMM_F32(i) OPD(i)
+#define IMM_I64(i) IMM64(i)
+#define IMM_F64(i) IMM64(i)
+#define NIMM_I32 1
+#define NIMM_F32 1
+#define NIMM_I64 2
+#define NIMM_F64 2
+
+/* ---- dispatch -------------------------------------------------------------- */
+
+#ifdef EBB_CG
+#define DISPATCH()                       \
+    do {                                 \
+        const void *h_;                  \
+        memcpy(&h_, pc, sizeof h_);      \
+        goto *h_;                        \
+    } while (0)
+#define HANDLER(n) L_##n:
+#else
+#define DISPATCH() goto dispatch
+#define HANDLER(n) case IOP_##n:
+#endif
+
+#define NEXT(n)                          \
+    do {                                 \
+        pc += ICODE_LEN(n);              \
+        DISPATCH();                      \
+    } while (0)
+/* Jump by the offset held in operand i (relative to that word). */
+#define JUMP_BY(i)                                      \
+    do {                                                \
+        pc = &pc[2 + (i)] + (int32_t)pc[2 + (i)];       \
+        DISPATCH();                                     \
+    } while (0)
+#define TRAP(c)                          \
+    do {                                 \
+        tc = (c);                        \
+        goto trap;                       \
+    } while (0)
+
+/* Memory accesses are bounds-checked against the current size; the
+ * effective address is computed in 64 bits so addr + offset cannot wrap.
+ * This is the one place that decides checked vs unchecked access. */
+#define EFFECTIVE_ADDR(ea, ai, offi, size)                          \
+    uint64_t ea = (uint64_t)(uint32_t)SLOT(ai) + OPD(offi);        \
+    if (UNLIKELY(ea + (size) > memsize))                            \
+        TRAP(TRAP_MEMORY_OOB)
+
+#define LOAD_MEM()                                   \
+    do {                                             \
+        membase = mem0 ? mem0->base : NULL;          \
+        memsize = mem0 ? mem0->size : 0;             \
+    } while (0)
+#define LOAD_INST(i)                                 \
+    do {                                             \
+        inst = (i);                                  \
+        mem0 = interp_mem0(inst);                    \
+        LOAD_MEM();                                  \
+    } while (0)
+
+static inline rt_memory *interp_mem0(const rt_instance *inst)
+{
+    return inst->module->desc.nmemories ? inst->memories[0] : NULL;
+}
+
+static const void *const *handler_labels;
+
+/* Runs from `pc` in frame `fp`, whose record is `fr` (the entry record,
+ * whose return pc is NULL, marks where to stop). Called with t == NULL
+ * once, to publish the handler addresses. */
+static rt_trap *run(interp_thread *t, rt_store *s, frame_rec *fr,
+                    uint64_t *fp, const uint32_t *pc)
+{
+#ifdef EBB_CG
+    static const void *const labels[IOP_COUNT] = {
+#define IOP(n) &&L_##n,
+#define BINOP(w, tx, tr, ...) &&L_##w##_SS, &&L_##w##_SI,
+#define UNOP(w, tx, tr, ...) &&L_##w,
+#define LOAD(w, ct, conv) &&L_##w,
+#define STORE(w, ct) &&L_##w,
+#include "iops.def"
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+    };
+    if (t == NULL) {
+        handler_labels = labels;
+        return NULL;
+    }
+#else
+    if (t == NULL)
+        return NULL;
+#endif
+    frame_rec *const entry = fr;
+    rt_instance *inst;
+    rt_memory *mem0;
+    uint8_t *membase;
+    uint64_t memsize;
+    rt_trap_code tc = TRAP_UNREACHABLE;
+    rt_trap *host_trap = NULL;
+    int64_t trap_index = -1; /* table index named in the trap message */
+    /* Call state passed to do_call. */
+    rt_func *callee;
+    uint64_t *nfp;
+    const uint32_t *ret_pc;
+
+    LOAD_INST(fr->func->instance);
+
+#ifdef EBB_CG
+    DISPATCH();
+#else
+dispatch:
+    switch ((iop)pc[0]) {
+#endif
+
+    /* ---- control ---- */
+    HANDLER(UNREACHABLE) TRAP(TRAP_UNREACHABLE);
+    HANDLER(JMP) JUMP_BY(0);
+    HANDLER(BR_NEZ)
+    {
+        if ((uint32_t)SLOT(0))
+            JUMP_BY(1);
+        NEXT(2);
+    }
+    HANDLER(BR_EQZ)
+    {
+        if (!(uint32_t)SLOT(0))
+            JUMP_BY(1);
+        NEXT(2);
+    }
+    HANDLER(BR_TABLE)
+    {
+        uint32_t i = (uint32_t)SLOT(0);
+        uint32_t n = OPD(1);
+        if (i >= n - 1)
+            i = n - 1;
+        JUMP_BY(2 + i);
+    }
+    HANDLER(RET1)
+    {
+        fp[0] = SLOT(0);
+        goto do_return;
+    }
+    HANDLER(RETN)
+    {
+        memmove(fp, fp + OPD(1), (size_t)OPD(0) * sizeof *fp);
+        goto do_return;
+    }
+    HANDLER(RET0)
+    {
+    do_return:
+        if (fr == entry)
+            return NULL;
+        pc = fr->ret_pc;
+        fp = fr->fp;
+        fr--;
+        /* The callee may have grown memory or belong to another instance. */
+        if (UNLIKELY(fr->func->instance != inst))
+            LOAD_INST(fr->func->instance);
+        else
+            LOAD_MEM();
+        DISPATCH();
+    }
+    HANDLER(CALL)
+    {
+        callee = inst->funcs[OPD(0)];
+        nfp = fp + OPD(1);
+        ret_pc = pc + ICODE_LEN(2);
+        goto do_call;
+    }
+    HANDLER(CALL_INDIRECT)
+    {
+        rt_table *tab = inst->tables[OPD(1)];
+        uint32_t i = (uint32_t)SLOT(3);
+        if (UNLIKELY(i >= tab->size)) {
+            trap_index = i;
+            TRAP(TRAP_UNDEFINED_ELEMENT);
+        }
+        callee = (rt_func *)(uintptr_t)tab->elems[i];
+        if (UNLIKELY(callee == NULL)) {
+            trap_index = i;
+            TRAP(TRAP_UNINITIALIZED_ELEMENT);
+        }
+        if (UNLIKELY(callee->type_id != OPD(0)))
+            TRAP(TRAP_INDIRECT_MISMATCH);
+        nfp = fp + OPD(2);
+        ret_pc = pc + ICODE_LEN(4);
+        goto do_call;
+    }
+
+    /* ---- moves ---- */
+    HANDLER(COPY)
+    {
+        SLOT(0) = SLOT(1);
+        NEXT(2);
+    }
+    HANDLER(CONST32)
+    {
+        SLOT(0) = OPD(1);
+        NEXT(2);
+    }
+    HANDLER(CONST64)
+    {
+        SLOT(0) = IMM64(1);
+        NEXT(3);
+    }
+    HANDLER(SELECT)
+    {
+        SLOT(0) = (uint32_t)SLOT(3) ? SLOT(1) : SLOT(2);
+        NEXT(4);
+    }
+    HANDLER(GLOBAL_GET)
+    {
+        SLOT(0) = inst->globals[OPD(1)]->value;
+        NEXT(2);
+    }
+    HANDLER(GLOBAL_SET)
+    {
+        inst->globals[OPD(0)]->value = SLOT(1);
+        NEXT(2);
+    }
+    HANDLER(REF_FUNC)
+    {
+        SLOT(0) = (uint64_t)(uintptr_t)inst->funcs[OPD(1)];
+        NEXT(2);
+    }
+
+    /* ---- memory ---- */
+    HANDLER(MEMORY_SIZE)
+    {
+        SLOT(0) = mem0->pages;
+        NEXT(1);
+    }
+    HANDLER(MEMORY_GROW)
+    {
+        int64_t r = rt_memory_grow(s, mem0, (uint32_t)SLOT(1));
+        SLOT(0) = (uint32_t)r;
+        LOAD_MEM();
+        NEXT(2);
+    }
+    HANDLER(MEMORY_INIT)
+    {
+        const rt_data_seg *seg = &inst->datas[OPD(0)];
+        uint64_t d = (uint32_t)SLOT(1), sr = (uint32_t)SLOT(2);
+        uint64_t n = (uint32_t)SLOT(3);
+        if (UNLIKELY(sr + n > seg->len || d + n > memsize))
+            TRAP(TRAP_MEMORY_OOB);
+        if (n)
+            memcpy(membase + d, seg->bytes + sr, n);
+        NEXT(4);
+    }
+    HANDLER(DATA_DROP)
+    {
+        inst->datas[OPD(0)].len = 0;
+        NEXT(1);
+    }
+    HANDLER(MEMORY_COPY)
+    {
+        uint64_t d = (uint32_t)SLOT(0), sr = (uint32_t)SLOT(1);
+        uint64_t n = (uint32_t)SLOT(2);
+        if (UNLIKELY(sr + n > memsize || d + n > memsize))
+            TRAP(TRAP_MEMORY_OOB);
+        if (n)
+            memmove(membase + d, membase + sr, n);
+        NEXT(3);
+    }
+    HANDLER(MEMORY_FILL)
+    {
+        uint64_t d = (uint32_t)SLOT(0), n = (uint32_t)SLOT(2);
+        if (UNLIKELY(d + n > memsize))
+            TRAP(TRAP_MEMORY_OOB);
+        if (n)
+            memset(membase + d, (uint8_t)SLOT(1), n);
+        NEXT(3);
+    }
+
+    /* ---- tables ---- */
+    HANDLER(TABLE_GET)
+    {
+        const rt_table *tab = inst->tables[OPD(1)];
+        uint32_t i = (uint32_t)SLOT(2);
+        if (UNLIKELY(i >= tab->size))
+            TRAP(TRAP_TABLE_OOB);
+        SLOT(0) = tab->elems[i];
+        NEXT(3);
+    }
+    HANDLER(TABLE_SET)
+    {
+        rt_table *tab = inst->tables[OPD(0)];
+        uint32_t i = (uint32_t)SLOT(1);
+        if (UNLIKELY(i >= tab->size))
+            TRAP(TRAP_TABLE_OOB);
+        tab->elems[i] = SLOT(2);
+        NEXT(3);
+    }
+    HANDLER(TABLE_SIZE)
+    {
+        SLOT(0) = inst->tables[OPD(1)]->size;
+        NEXT(2);
+    }
+    HANDLER(TABLE_GROW)
+    {
+        int64_t r = rt_table_grow(s, inst->tables[OPD(1)],
+                                  (uint32_t)SLOT(3), SLOT(2));
+        SLOT(0) = (uint32_t)r;
+        NEXT(4);
+    }
+    HANDLER(TABLE_FILL)
+    {
+        rt_table *tab = inst->tables[OPD(0)];
+        uint64_t i = (uint32_t)SLOT(1), n = (uint32_t)SLOT(3);
+        uint64_t v = SLOT(2);
+        if (UNLIKELY(i + n > tab->size))
+            TRAP(TRAP_TABLE_OOB);
+        for (uint64_t k = 0; k < n; k++)
+            tab->elems[i + k] = v;
+        NEXT(4);
+    }
+    HANDLER(TABLE_COPY)
+    {
+        rt_table *dt = inst->tables[OPD(0)];
+        const rt_table *st = inst->tables[OPD(1)];
+        uint64_t d = (uint32_t)SLOT(2), sr = (uint32_t)SLOT(3);
+        uint64_t n = (uint32_t)SLOT(4);
+        if (UNLIKELY(sr + n > st->size || d + n > dt->size))
+            TRAP(TRAP_TABLE_OOB);
+        if (n)
+            memmove(dt->elems + d, st->elems + sr, n * sizeof *dt->elems);
+        NEXT(5);
+    }
+    HANDLER(TABLE_INIT)
+    {
+        const rt_elem_seg *seg = &inst->elems[OPD(0)];
+        rt_table *tab = inst->tables[OPD(1)];
+        uint64_t d = (uint32_t)SLOT(2), sr = (uint32_t)SLOT(3);
+        uint64_t n = (uint32_t)SLOT(4);
+        if (UNLIKELY(sr + n > seg->count || d + n > tab->size))
+            TRAP(TRAP_TABLE_OOB);
+        if (n)
+            memcpy(tab->elems + d, seg->refs + sr, n * sizeof *tab->elems);
+        NEXT(5);
+    }
+    HANDLER(ELEM_DROP)
+    {
+        inst->elems[OPD(0)].count = 0;
+        NEXT(1);
+    }
+
+    /* ---- numeric and memory instructions, from iops.def ---- */
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)                                   \
+    HANDLER(w##_SS)                                             \
+    {                                                           \
+        CT_##tx x = GET_##tx(SLOT(1));                          \
+        CT_##tx y = GET_##tx(SLOT(2));                          \
+        CT_##tr r;                                              \
+        __VA_ARGS__                                             \
+        SLOT(0) = PUT_##tr(r);                                  \
+        NEXT(3);                                                \
+    }                                                           \
+    HANDLER(w##_SI)                                             \
+    {                                                           \
+        CT_##tx x = GET_##tx(SLOT(1));                          \
+        CT_##tx y = GET_##tx(IMM_##tx(2));                      \
+        CT_##tr r;                                              \
+        __VA_ARGS__                                             \
+        SLOT(0) = PUT_##tr(r);                                  \
+        NEXT(2 + NIMM_##tx);                                    \
+    }
+#define UNOP(w, tx, tr, ...)                                    \
+    HANDLER(w)                                                  \
+    {                                                           \
+        CT_##tx x = GET_##tx(SLOT(1));                          \
+        CT_##tr r;                                              \
+        __VA_ARGS__                                             \
+        SLOT(0) = PUT_##tr(r);                                  \
+        NEXT(2);                                                \
+    }
+#define LOAD(w, ct, conv)                                       \
+    HANDLER(w)                                                  \
+    {                                                           \
+        EFFECTIVE_ADDR(ea, 1, 2, sizeof(ct));                   \
+        ct v;                                                   \
+        memcpy(&v, membase + ea, sizeof v);                     \
+        SLOT(0) = (uint64_t)(conv);                             \
+        NEXT(3);                                                \
+    }
+#define STORE(w, ct)                                            \
+    HANDLER(w)                                                  \
+    {                                                           \
+        EFFECTIVE_ADDR(ea, 0, 2, sizeof(ct));                   \
+        ct v = (ct)SLOT(1);                                     \
+        memcpy(membase + ea, &v, sizeof v);                     \
+        NEXT(3);                                                \
+    }
+#include "iops.def"
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+
+#ifndef EBB_CG
+    default:
+        TRAP(TRAP_UNREACHABLE);
+    }
+#endif
+
+    /* ---- calls (shared by call and call_indirect) ---- */
+do_call:
+    {
+        const compiled_func *cf = callee->code;
+        if (UNLIKELY(cf == NULL)) {
+            host_trap = interp_call_host(t, s, callee, nfp, fr);
+            if (host_trap)
+                goto trap;
+            LOAD_MEM(); /* the host may have grown memory */
+            pc = ret_pc;
+            DISPATCH();
+        }
+        /* One compare per stack: frames never need checks after entry. */
+        if (UNLIKELY(nfp + cf->frame_size > t->slots_end ||
+                     fr + 1 >= t->frames_end))
+            TRAP(TRAP_STACK_EXHAUSTED);
+        fr++;
+        fr->ret_pc = ret_pc;
+        fr->fp = fp;
+        fr->func = callee;
+        memset(nfp + cf->nparams, 0, (size_t)cf->nlocals * sizeof *nfp);
+        fp = nfp;
+        pc = cf->code;
+        if (UNLIKELY(callee->instance != inst))
+            LOAD_INST(callee->instance);
+        DISPATCH();
+    }
+
+trap:
+    return interp_make_trap(s, host_trap, tc, trap_index, fr, entry);
+}
+
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+
+static void init_handlers(void)
+{
+    run(NULL, NULL, NULL, NULL, NULL);
+}
+
+uint64_t interp_handler_word(iop op)
+{
+#ifdef EBB_CG
+    pthread_once(&handlers_once, init_handlers);
+    return (uint64_t)(uintptr_t)handler_labels[op];
+#else
+    (void)handlers_once;
+    (void)init_handlers;
+    (void)handler_labels;
+    return (uint64_t)op;
+#endif
+}
+
+rt_trap *interp_call(rt_store *s, rt_func *f, const uint64_t *args,
+                     uint64_t *results)
+{
+    interp_thread *t = interp_thread_get(s);
+    if (t == NULL)
+        return rt_trap_new(s, TRAP_HOST, "out of memory");
+    const compiled_func *cf = f->code;
+    uint64_t *base = t->top;
+    frame_rec *fr = t->frame_top + 1;
+    if (base + cf->frame_size > t->slots_end || fr >= t->frames_end)
+        return rt_trap_new(s, TRAP_STACK_EXHAUSTED, NULL);
+    memcpy(base, args, (size_t)cf->nparams * sizeof *base);
+    memset(base + cf->nparams, 0, (size_t)cf->nlocals * sizeof *base);
+    fr->ret_pc = NULL;
+    fr->fp = NULL;
+    fr->func = f;
+    /* rt_call bounds the host -> Wasm nesting (store->host_depth). */
+    rt_trap *trap = run(t, s, fr, base, cf->code);
+    if (trap == NULL)
+        memcpy(results, base, (size_t)cf->nresults * sizeof *base);
+    return trap;
+}

@@ -1,0 +1,103 @@
+/* Execution stacks and the interpreter's cold paths. */
+#include "thread.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "code.h"
+#include "interp.h"
+
+interp_thread *interp_thread_get(rt_store *s)
+{
+    if (s->thread)
+        return s->thread;
+    size_t bytes = s->engine->config.max_wasm_stack;
+    if (bytes < 4096)
+        bytes = 4096;
+    size_t nslots = bytes / sizeof(uint64_t);
+    /* Every frame takes at least one slot; a record per two slots is
+     * ample for real code and bounds the record stack as well. */
+    size_t nframes = nslots / 2 + 2;
+    interp_thread *t = mem_calloc(&s->mem, MEM_STACK, 1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->slots = mem_calloc(&s->mem, MEM_STACK, nslots, sizeof *t->slots);
+    t->frames = mem_calloc(&s->mem, MEM_STACK, nframes, sizeof *t->frames);
+    if (!t->slots || !t->frames) {
+        mem_free(&s->mem, MEM_STACK, t->slots);
+        mem_free(&s->mem, MEM_STACK, t->frames);
+        mem_free(&s->mem, MEM_STACK, t);
+        return NULL;
+    }
+    t->slots_end = t->slots + nslots;
+    t->frames_end = t->frames + nframes;
+    t->top = t->slots;
+    t->frame_top = t->frames;
+    s->thread = t;
+    return t;
+}
+
+void interp_thread_free(rt_store *s)
+{
+    interp_thread *t = s->thread;
+    if (!t)
+        return;
+    mem_free(&s->mem, MEM_STACK, t->slots);
+    mem_free(&s->mem, MEM_STACK, t->frames);
+    mem_free(&s->mem, MEM_STACK, t);
+    s->thread = NULL;
+}
+
+rt_trap *interp_call_host(interp_thread *t, rt_store *s, rt_func *f,
+                          uint64_t *args, frame_rec *fr)
+{
+    uint32_t np = f->type->nparams, nr = f->type->nresults;
+    uint64_t *saved_top = t->top;
+    frame_rec *saved_frame = t->frame_top;
+    /* A Wasm call made by the host starts above the arguments (the caller's
+     * frame has room for max(np, nr) slots there). */
+    t->top = args + (np > nr ? np : nr);
+    t->frame_top = fr;
+    uint64_t small[16];
+    uint64_t *res = small;
+    if (nr > 16) {
+        res = mem_alloc(&s->mem, MEM_STACK, (size_t)nr * sizeof *res);
+        if (!res) {
+            t->top = saved_top;
+            t->frame_top = saved_frame;
+            return rt_trap_new(s, TRAP_HOST, "out of memory");
+        }
+    }
+    rt_trap *trap = f->host(f->host_env, s, args, res);
+    if (!trap)
+        memcpy(args, res, (size_t)nr * sizeof *res);
+    if (res != small)
+        mem_free(&s->mem, MEM_STACK, res);
+    t->top = saved_top;
+    t->frame_top = saved_frame;
+    return trap;
+}
+
+rt_trap *interp_make_trap(rt_store *s, rt_trap *host, rt_trap_code code,
+                          int64_t index,
+                          const frame_rec *fr, const frame_rec *entry)
+{
+    rt_trap *trap = host ? host : rt_trap_new(s, code, NULL);
+    if (trap && !host && index >= 0)
+        snprintf(trap->message, sizeof trap->message, "%s %u",
+                 rt_trap_code_message(code), (uint32_t)index);
+    if (!trap || trap->frames || !trap->owner)
+        return trap;
+    uint32_t n = (uint32_t)(fr - entry) + 1;
+    trap->frames = mem_calloc(trap->owner, MEM_HOST, n, sizeof *trap->frames);
+    if (!trap->frames)
+        return trap;
+    for (uint32_t i = 0; i < n; i++, fr--) {
+        const rt_func *f = fr->func;
+        trap->frames[i].func_index = f->index;
+        trap->frames[i].module = f->instance ? f->instance->module : NULL;
+        trap->frames[i].code_offset = 0;
+    }
+    trap->nframes = n;
+    return trap;
+}

@@ -1,0 +1,105 @@
+/* Modules: a private copy of the binary, its decoded description, the
+ * engine ids of its types and the compiled code of every defined function.
+ * Immutable after rt_module_new, shared through an atomic reference count. */
+#include "runtime.h"
+
+#include <string.h>
+
+#include "../compile/compile.h"
+
+static void module_destroy(rt_module *m)
+{
+    rt_engine *e = m->engine;
+    uint32_t ndefined = m->desc.nfuncs - m->desc.nimported_funcs;
+    if (m->funcs) {
+        for (uint32_t i = 0; i < ndefined; i++)
+            if (m->funcs[i])
+                compiled_func_free(&m->mem, m->funcs[i]);
+        mem_free(&m->mem, MEM_CODE, m->funcs);
+    }
+    mem_free(&m->mem, MEM_MODULE, m->type_ids);
+    module_desc_free(&m->mem, &m->desc);
+    mem_free(&m->mem, MEM_MODULE, m->bytes);
+    /* The struct itself is counted on the engine, so the module's own
+     * counters can be checked to be zero here. */
+    mem_free(&e->mem, MEM_MODULE, m);
+}
+
+static bool compile_all(rt_module *m, err_t *err)
+{
+    uint32_t ndefined = m->desc.nfuncs - m->desc.nimported_funcs;
+    m->funcs = mem_calloc(&m->mem, MEM_CODE, ndefined, sizeof *m->funcs);
+    if (!m->funcs)
+        return err_set(err, "out of memory");
+    /* Functions are independent: a later issue spreads this loop over a
+     * worker pool. */
+    for (uint32_t i = 0; i < ndefined; i++) {
+        m->funcs[i] = compile_function(&m->desc, i, m->type_ids, &m->mem,
+                                       err);
+        if (!m->funcs[i]) {
+            if (!err_failed(err))
+                err_set(err, "out of memory");
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool intern_types(rt_module *m, err_t *err)
+{
+    m->type_ids = mem_calloc(&m->mem, MEM_MODULE, m->desc.ntypes,
+                             sizeof *m->type_ids);
+    if (!m->type_ids)
+        return err_set(err, "out of memory");
+    for (uint32_t i = 0; i < m->desc.ntypes; i++)
+        if (!rt_engine_intern_type(m->engine, &m->desc.types[i],
+                                   &m->type_ids[i]))
+            return err_set(err, "out of memory");
+    return true;
+}
+
+rt_module *rt_module_new(rt_engine *e, const uint8_t *bytes, size_t len,
+                         err_t *err)
+{
+    rt_module *m = mem_calloc(&e->mem, MEM_MODULE, 1, sizeof *m);
+    if (!m) {
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    mem_owner_init(&m->mem, MEM_OWNER_MODULE);
+    atomic_init(&m->refs, 1);
+    m->engine = e;
+    m->len = len;
+    m->bytes = mem_alloc(&m->mem, MEM_MODULE, len);
+    if (!m->bytes) {
+        mem_free(&e->mem, MEM_MODULE, m);
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    if (len)
+        memcpy(m->bytes, bytes, len);
+    if (!decode_module(&m->mem, m->bytes, len, &m->desc, err)) {
+        /* The decoder frees what it took before failing; the description
+         * is left empty so module_destroy has nothing more to free. */
+        memset(&m->desc, 0, sizeof m->desc);
+        module_destroy(m);
+        return NULL;
+    }
+    if (!intern_types(m, err) || !compile_all(m, err)) {
+        module_destroy(m);
+        return NULL;
+    }
+    return m;
+}
+
+rt_module *rt_module_retain(rt_module *m)
+{
+    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+    return m;
+}
+
+void rt_module_release(rt_module *m)
+{
+    if (m && atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) == 1)
+        module_destroy(m);
+}

@@ -2,7 +2,7 @@
 # Installs what `make test` needs and a fresh Debian machine may lack.
 set -e
 need=()
-for tool in gcc:gcc clang:clang make:make; do
+for tool in gcc:gcc clang:clang make:make valgrind:valgrind; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

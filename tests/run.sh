@@ -84,6 +84,27 @@ simd_no_crash() {
     add "simd scripts run, no crash" "$p" "$f"
 }
 
+# Memory safety under valgrind: no invalid access, no leak, no crash, for
+# every non-SIMD script. (Assertion results are the other suites' job:
+# valgrind emulates some float conversions with double rounding.)
+valgrind_spec() {
+    local ebb=$1 p=0 f=0 file rc
+    for file in $(ls "$SUITE"/*.wast | grep -v '/simd_'); do
+        valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect \
+            "$ebb" wast "$file" >"$LOG/valgrind.log" 2>&1
+        rc=$?
+        if [ $rc -le 1 ]; then
+            p=$((p + 1))
+        else
+            echo "  $(basename "$file"): valgrind exit $rc"
+            grep '==' "$LOG/valgrind.log" | head -n 5 | sed 's/^/    /'
+            f=$((f + 1))
+        fi
+    done
+    add "valgrind, spec scripts" "$p" "$f"
+}
+
 unit() {
     local logs=() t
     for t in build/tests/*_test; do
@@ -100,6 +121,7 @@ if build "build (gcc)" all tests; then
     sum_logs "command line" "$LOG/cli.log"
     spec build/ebb "spec (wasm-2.0)"
     simd_no_crash build/ebb
+    valgrind_spec build/ebb
 fi
 build "build (clang)" CC=clang BUILD=build/clang all
 if build "build (asan+ubsan)" SAN=1 all; then

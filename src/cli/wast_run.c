@@ -233,7 +233,8 @@ static bool perform(runner *r, const wast_action *a, uint64_t *results,
     *trap = NULL;
     rt_instance *inst = instance_for(r, a->module_id);
     if (!inst)
-        return err_set(err, "no module %s", a->module_id ? a->module_id : "");
+        return err_set(err, "no module %s to act on",
+                       a->module_id ? a->module_id : "(the last one failed)");
     rt_extern ex;
     if (!rt_instance_export(inst, a->field, a->field_len, &ex))
         return err_set(err, "no export \"%.*s\"", (int)a->field_len, a->field);
@@ -342,6 +343,8 @@ static void define_module(runner *r, const wast_command *c)
     err_clear(&err);
     stage st = instantiate(r, &c->module, &inst, &err);
     if (st != STAGE_OK) {
+        /* Later actions must not silently run in an older module. */
+        r->current = NULL;
         fail(r, c, "module failed (%s): %s", stage_name(st), err.msg);
         return;
     }

@@ -117,7 +117,7 @@ static bool scan_string(lexer *lx)
         if (lx->p >= lx->end)
             return lex_error(lx, start, "unclosed string");
         c = (unsigned char)*lx->p;
-        if (strchr("tnr\"'\\", c) && c) {
+        if (c && strchr("tnr\"'\\", c)) {
             lx->p++;
         } else if (c == 'u') {
             lx->p++;

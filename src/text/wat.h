@@ -1,7 +1,8 @@
 /* Internals of the WAT parser, shared by its files:
  *   wat_emit.c    growable byte buffers and the binary encodings (LEB128)
  *   wat_num.c     integer and float literals
- *   wat_module.c  module fields, index spaces, section assembly
+ *   wat_parse.c   cursor, error wording, index spaces, types, type uses
+ *   wat_module.c  module fields, the two passes, section assembly
  *   wat_instr.c   instructions, block types, type uses
  * The parser reads a token array (lexer.h) and writes the binary format
  * directly: every section is a buffer filled in text order, and the
@@ -115,7 +116,7 @@ typedef struct wat_parser {
 bool wat_module_tokens(mem_owner *owner, const text_token *t, size_t n,
                        uint8_t **out, size_t *out_len, err_t *err);
 
-/* Cursor helpers (wat_module.c). */
+/* Cursor helpers (wat_parse.c). */
 const text_token *wat_peek(wat_parser *P);
 const text_token *wat_peek2(wat_parser *P);  /* the token after */
 const text_token *wat_next(wat_parser *P);
@@ -129,7 +130,9 @@ bool wat_expect_kw(wat_parser *P, const char *kw);
 bool wat_at_field(wat_parser *P, const char *kw);
 bool wat_skip_parens(wat_parser *P);   /* from just after a `(` to after its `)` */
 
-/* Index spaces. */
+/* Index spaces. wat_space_name gives the noun of the spec's messages
+ * ("unknown function $f", "import after memory"). */
+const char *wat_space_name(int sp);
 bool wat_bind(wat_parser *P, wat_space *s, const text_token *id,
               const char *what);
 bool wat_lookup(wat_space *s, const text_token *id, uint32_t *out);
@@ -137,9 +140,17 @@ bool wat_lookup(wat_space *s, const text_token *id, uint32_t *out);
 bool wat_index(wat_parser *P, int sp, uint32_t *out);
 bool wat_at_index(wat_parser *P);
 
+/* Appends a param or local (optionally named) to the function's locals. */
+bool wat_push_local(wat_parser *P, const text_token *id, uint8_t type);
+
 bool wat_valtype(wat_parser *P, uint8_t *out);
 bool wat_reftype(wat_parser *P, uint8_t *out);
 bool wat_u32_literal(wat_parser *P, uint32_t *out);
+
+/* An optional $id token (NULL when absent). */
+const text_token *wat_opt_id(wat_parser *P);
+/* An explicit type definition, read in pass 1: `$id? (func ...))`. */
+bool wat_type_definition(wat_parser *P);
 
 /* Type uses: the smallest type index with this signature, appended as an
  * implicit type definition when there is none. */

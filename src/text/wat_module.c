@@ -7,403 +7,15 @@
  * imports before definitions, text order is index order in every space. */
 #include "wat.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "../decode/reader.h"
-#include "../opcodes.h"
 #include "text.h"
 
-/* ---- cursor ---- */
-
-const text_token *wat_peek(wat_parser *P)
-{
-    return P->pos < P->n ? &P->t[P->pos] : &P->eof;
-}
-
-const text_token *wat_peek2(wat_parser *P)
-{
-    return P->pos + 1 < P->n ? &P->t[P->pos + 1] : &P->eof;
-}
-
-const text_token *wat_next(wat_parser *P)
-{
-    const text_token *t = wat_peek(P);
-    if (P->pos < P->n)
-        P->pos++;
-    return t;
-}
-
-bool wat_fail(wat_parser *P, const text_token *at, const char *fmt, ...)
-{
-    if (err_failed(P->err))  /* keep the first error */
-        return false;
-    char msg[ERR_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return err_set(P->err, "%u:%u: %s", at->line, at->col, msg);
-}
-
-static bool starts_with(const text_token *t, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return t->len >= n && memcmp(t->p, prefix, n) == 0;
-}
-
-/* Words of the SIMD proposal, which ebb does not implement yet. Old
- * spellings with `/` or `:` are unknown operators, as for scalar ones. */
-static bool is_simd_word(const text_token *t)
-{
-    static const char *const prefixes[] = {"v128", "i8x16", "i16x8",
-                                           "i32x4", "i64x2", "f32x4",
-                                           "f64x2"};
-    if (t->kind != TOK_KEYWORD || memchr(t->p, '/', t->len) ||
-        memchr(t->p, ':', t->len))
-        return false;
-    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
-        if (starts_with(t, prefixes[i]))
-            return true;
-    return false;
-}
-
-/* Keywords the grammar knows somewhere: a known word in the wrong place is
- * an "unexpected token", any other word an "unknown operator". */
-static bool is_known_word(const text_token *t)
-{
-    static const char *const words[] = {
-        "module", "type", "func", "param", "result", "local", "import",
-        "export", "table", "memory", "global", "elem", "data", "start",
-        "offset", "item", "declare", "then", "mut", "funcref",
-        "externref", "extern", "i32", "i64", "f32", "f64", "inf", "nan",
-        "binary", "quote", "register", "invoke", "get", "assert_return",
-        "assert_trap", "assert_exhaustion", "assert_malformed",
-        "assert_invalid", "assert_unlinkable", "assert_uninstantiable",
-        "nan:canonical", "nan:arithmetic", "ref.extern"};
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (text_tok_is(t, words[i]))
-            return true;
-    for (int i = 0; i < OP_COUNT; i++)
-        if (text_tok_is(t, op_table[i].text))
-            return true;
-    return starts_with(t, "offset=") || starts_with(t, "align=") ||
-           starts_with(t, "nan:0x");
-}
-
-bool wat_unexpected(wat_parser *P, const text_token *at)
-{
-    int n = at->len > 60 ? 60 : (int)at->len;
-    switch (at->kind) {
-    case TOK_EOF:
-        return wat_fail(P, at, "unexpected end of input");
-    case TOK_KEYWORD:
-        if (is_simd_word(at))
-            return wat_fail(P, at, "SIMD not supported yet");
-        if (!is_known_word(at))
-            return wat_fail(P, at, "unknown operator %.*s", n, at->p);
-        break;
-    case TOK_RESERVED:
-        return wat_fail(P, at, "unknown operator %.*s", n, at->p);
-    default:
-        break;
-    }
-    return wat_fail(P, at, "unexpected token %.*s", n, at->p);
-}
-
-bool wat_expect(wat_parser *P, uint8_t kind)
-{
-    if (wat_peek(P)->kind != kind)
-        return wat_unexpected(P, wat_peek(P));
-    wat_next(P);
-    return true;
-}
-
-bool wat_expect_kw(wat_parser *P, const char *kw)
-{
-    if (!text_tok_is(wat_peek(P), kw))
-        return wat_unexpected(P, wat_peek(P));
-    wat_next(P);
-    return true;
-}
-
-bool wat_at_field(wat_parser *P, const char *kw)
-{
-    return wat_peek(P)->kind == TOK_LPAR && text_tok_is(wat_peek2(P), kw);
-}
-
-bool wat_skip_parens(wat_parser *P)
-{
-    size_t depth = 1;
-    while (depth > 0) {
-        const text_token *t = wat_next(P);
-        if (t->kind == TOK_EOF)
-            return wat_unexpected(P, t);
-        if (t->kind == TOK_LPAR)
-            depth++;
-        else if (t->kind == TOK_RPAR)
-            depth--;
-    }
-    return true;
-}
-
-/* ---- index spaces ---- */
+/* ---- pass 1: names and explicit types ---- */
 
 static const char *const space_dup_name[SP_COUNT] = {
     "func", "table", "memory", "global", "type", "elem", "data"};
-static const char *const space_unknown_name[SP_COUNT] = {
-    "function", "table", "memory", "global", "type", "elem segment",
-    "data segment"};
-
-static bool name_eq(const wat_name *a, const text_token *id)
-{
-    return a->p && a->len == id->len && memcmp(a->p, id->p, id->len) == 0;
-}
-
-bool wat_bind(wat_parser *P, wat_space *s, const text_token *id,
-              const char *what)
-{
-    if (id) {
-        for (size_t i = 0; i < s->n; i++)
-            if (name_eq(&s->v[i], id))
-                return wat_fail(P, id, "duplicate %s %.*s", what,
-                                (int)id->len, id->p);
-    }
-    if (!mem_grow_array(P->owner, MEM_HOST, (void **)&s->v, &s->cap,
-                        s->n + 1, sizeof *s->v))
-        return wat_fail(P, wat_peek(P), "out of memory");
-    s->v[s->n++] = id ? (wat_name){id->p, (uint32_t)id->len}
-                      : (wat_name){NULL, 0};
-    return true;
-}
-
-bool wat_lookup(wat_space *s, const text_token *id, uint32_t *out)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (name_eq(&s->v[i], id)) {
-            *out = (uint32_t)i;
-            return true;
-        }
-    return false;
-}
-
-bool wat_u32_literal(wat_parser *P, uint32_t *out)
-{
-    const text_token *t = wat_peek(P);
-    uint64_t v;
-    if (t->kind != TOK_NUM)
-        return wat_unexpected(P, t);
-    switch (wat_parse_nat(t->p, t->len, &v)) {
-    case NUM_MALFORMED:
-        return wat_fail(P, t, "unknown operator %.*s", (int)t->len, t->p);
-    case NUM_RANGE:
-        return wat_fail(P, t, "i32 constant out of range");
-    default:
-        break;
-    }
-    if (v > UINT32_MAX)
-        return wat_fail(P, t, "i32 constant out of range");
-    wat_next(P);
-    *out = (uint32_t)v;
-    return true;
-}
-
-bool wat_at_index(wat_parser *P)
-{
-    uint8_t k = wat_peek(P)->kind;
-    return k == TOK_NUM || k == TOK_ID;
-}
-
-bool wat_index(wat_parser *P, int sp, uint32_t *out)
-{
-    const text_token *t = wat_peek(P);
-    if (t->kind == TOK_ID) {
-        if (!wat_lookup(&P->space[sp], t, out))
-            return wat_fail(P, t, "unknown %s %.*s", space_unknown_name[sp],
-                            (int)t->len, t->p);
-        wat_next(P);
-        return true;
-    }
-    return wat_u32_literal(P, out);
-}
-
-/* ---- types ---- */
-
-bool wat_valtype(wat_parser *P, uint8_t *out)
-{
-    static const struct { const char *kw; uint8_t code; } vts[] = {
-        {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c},
-        {"funcref", 0x70}, {"externref", 0x6f}};
-    const text_token *t = wat_peek(P);
-    for (size_t i = 0; i < sizeof vts / sizeof *vts; i++)
-        if (text_tok_is(t, vts[i].kw)) {
-            *out = vts[i].code;
-            wat_next(P);
-            return true;
-        }
-    return wat_unexpected(P, t);
-}
-
-bool wat_reftype(wat_parser *P, uint8_t *out)
-{
-    const text_token *t = wat_peek(P);
-    if (text_tok_is(t, "funcref") || text_tok_is(t, "externref"))
-        return wat_valtype(P, out);
-    return wat_unexpected(P, t);
-}
-
-static bool functype_eq(const wat_functype *ft, const uint8_t *params,
-                        uint32_t np, const uint8_t *results, uint32_t nr)
-{
-    return ft->nparams == np && ft->nresults == nr &&
-           (np == 0 || memcmp(ft->types, params, np) == 0) &&
-           (nr == 0 || memcmp(ft->types + np, results, nr) == 0);
-}
-
-static bool add_type(wat_parser *P, const uint8_t *params, uint32_t np,
-                     const uint8_t *results, uint32_t nr)
-{
-    if (!mem_grow_array(P->owner, MEM_HOST, (void **)&P->types,
-                        &P->types_cap, P->ntypes + 1, sizeof *P->types))
-        return wat_fail(P, wat_peek(P), "out of memory");
-    wat_functype *ft = &P->types[P->ntypes];
-    ft->types = mem_alloc(P->owner, MEM_HOST, (size_t)np + nr + 1);
-    if (!ft->types)
-        return wat_fail(P, wat_peek(P), "out of memory");
-    ft->nparams = np;
-    ft->nresults = nr;
-    if (np)
-        memcpy(ft->types, params, np);
-    if (nr)
-        memcpy(ft->types + np, results, nr);
-    P->ntypes++;
-    return true;
-}
-
-bool wat_find_or_add_type(wat_parser *P, const uint8_t *params, uint32_t np,
-                          const uint8_t *results, uint32_t nr,
-                          uint32_t *out)
-{
-    for (size_t i = 0; i < P->ntypes; i++)
-        if (functype_eq(&P->types[i], params, np, results, nr)) {
-            *out = (uint32_t)i;
-            return true;
-        }
-    *out = (uint32_t)P->ntypes;
-    return add_type(P, params, np, results, nr);
-}
-
-static bool push_local(wat_parser *P, const text_token *id, uint8_t type)
-{
-    if (!wat_bind(P, &P->locals, id, "local"))
-        return false;
-    if (!mem_grow_array(P->owner, MEM_HOST, (void **)&P->local_types,
-                        &P->local_types_cap, P->nlocal_types + 1, 1))
-        return wat_fail(P, wat_peek(P), "out of memory");
-    P->local_types[P->nlocal_types++] = type;
-    return true;
-}
-
-/* `(param ...)` or `(result ...)`, the `(` and keyword already read. An id
- * (only with `bind`) names a single parameter. */
-static bool param_list(wat_parser *P, int bind, wat_buf *out)
-{
-    const text_token *id = NULL;
-    if (wat_peek(P)->kind == TOK_ID) {
-        if (!bind)
-            return wat_unexpected(P, wat_peek(P));
-        id = wat_next(P);
-        uint8_t vt;
-        if (!wat_valtype(P, &vt))
-            return false;
-        wat_u8(out, vt);
-        if (bind == 2 && !push_local(P, id, vt))
-            return false;
-        return wat_expect(P, TOK_RPAR);
-    }
-    while (wat_peek(P)->kind != TOK_RPAR) {
-        uint8_t vt;
-        if (!wat_valtype(P, &vt))
-            return false;
-        wat_u8(out, vt);
-        if (bind == 2 && !push_local(P, NULL, vt))
-            return false;
-    }
-    return wat_expect(P, TOK_RPAR);
-}
-
-/* `bind` is 0 (no ids), 1 (ids allowed, ignored: type definitions) or 2
- * (ids bound as locals: function headers). */
-static bool sig_lists(wat_parser *P, int bind, wat_buf *params,
-                      wat_buf *results)
-{
-    while (wat_at_field(P, "param")) {
-        P->pos += 2;
-        if (!param_list(P, bind, params))
-            return false;
-    }
-    while (wat_at_field(P, "result")) {
-        P->pos += 2;
-        if (!param_list(P, 0, results))
-            return false;
-    }
-    if (wat_at_field(P, "param"))  /* params must come first */
-        return wat_unexpected(P, wat_peek2(P));
-    return true;
-}
-
-bool wat_typeuse_parts(wat_parser *P, bool bind_names, bool *has_type,
-                       uint32_t *x, wat_buf *params, wat_buf *results)
-{
-    *has_type = false;
-    if (wat_at_field(P, "type")) {
-        P->pos += 2;
-        if (!wat_index(P, SP_TYPE, x) || !wat_expect(P, TOK_RPAR))
-            return false;
-        *has_type = true;
-    }
-    return sig_lists(P, bind_names ? 2 : 0, params, results);
-}
-
-bool wat_typeuse(wat_parser *P, bool bind_names, uint32_t *typeidx)
-{
-    wat_buf params, results;
-    wat_buf_init(&params, P->owner);
-    wat_buf_init(&results, P->owner);
-    const text_token *at = wat_peek(P);
-    bool has_type;
-    bool ok = wat_typeuse_parts(P, bind_names, &has_type, typeidx, &params,
-                                &results);
-    if (ok && (params.failed || results.failed))
-        ok = wat_fail(P, at, "out of memory");
-    if (ok && has_type) {
-        bool inline_sig = params.len || results.len;
-        if (*typeidx >= P->ntypes) {
-            if (inline_sig)
-                ok = wat_fail(P, at, "unknown type");
-        } else {
-            const wat_functype *ft = &P->types[*typeidx];
-            if (inline_sig &&
-                !functype_eq(ft, params.p, (uint32_t)params.len, results.p,
-                             (uint32_t)results.len))
-                ok = wat_fail(P, at, "inline function type");
-            /* params of the named type are unnamed locals */
-            for (uint32_t i = 0; ok && bind_names && !params.len &&
-                                 i < ft->nparams;
-                 i++)
-                ok = push_local(P, NULL, P->types[*typeidx].types[i]);
-        }
-    } else if (ok) {
-        ok = wat_find_or_add_type(P, params.p, (uint32_t)params.len,
-                                  results.p, (uint32_t)results.len, typeidx);
-    }
-    wat_buf_free(&params);
-    wat_buf_free(&results);
-    return ok;
-}
-
-/* ---- pass 1: names and explicit types ---- */
 
 static int space_of_keyword(const text_token *t)
 {
@@ -414,38 +26,13 @@ static int space_of_keyword(const text_token *t)
     return -1;
 }
 
-static const text_token *opt_id(wat_parser *P)
-{
-    return wat_peek(P)->kind == TOK_ID ? wat_next(P) : NULL;
-}
-
-static bool type_definition(wat_parser *P)
-{
-    const text_token *id = opt_id(P);
-    if (!wat_bind(P, &P->space[SP_TYPE], id, "type"))
-        return false;
-    if (!wat_expect(P, TOK_LPAR) || !wat_expect_kw(P, "func"))
-        return false;
-    wat_buf params, results;
-    wat_buf_init(&params, P->owner);
-    wat_buf_init(&results, P->owner);
-    bool ok = sig_lists(P, 1, &params, &results) &&
-              wat_expect(P, TOK_RPAR) && wat_expect(P, TOK_RPAR);
-    if (ok && (params.failed || results.failed))
-        ok = wat_fail(P, wat_peek(P), "out of memory");
-    if (ok)
-        ok = add_type(P, params.p, (uint32_t)params.len, results.p,
-                      (uint32_t)results.len);
-    wat_buf_free(&params);
-    wat_buf_free(&results);
-    return ok;
-}
-
+/* Imports must precede every definition of a function, table, memory or
+ * global, so that text order is index order. */
 static bool note_import(wat_parser *P, const text_token *at)
 {
     if (P->first_def >= 0)
         return wat_fail(P, at, "import after %s",
-                        space_unknown_name[P->first_def]);
+                        wat_space_name(P->first_def));
     return true;
 }
 
@@ -453,7 +40,7 @@ static bool note_import(wat_parser *P, const text_token *at)
  * the inline elem/data segments it brings. */
 static bool collect_entity(wat_parser *P, int sp, const text_token *kw)
 {
-    const text_token *id = opt_id(P);
+    const text_token *id = wat_opt_id(P);
     if (!wat_bind(P, &P->space[sp], id, space_dup_name[sp]))
         return false;
     /* exports are `(export "name")`: skip them without parsing */
@@ -488,7 +75,7 @@ static bool collect_import(wat_parser *P, const text_token *kw)
     if (!note_import(P, kw))
         return false;
     /* the main loop skips the import itself: skip its descriptor here */
-    return wat_bind(P, &P->space[sp], opt_id(P), space_dup_name[sp]) &&
+    return wat_bind(P, &P->space[sp], wat_opt_id(P), space_dup_name[sp]) &&
            wat_skip_parens(P);
 }
 
@@ -501,7 +88,7 @@ static bool collect(wat_parser *P)
         int sp = space_of_keyword(kw);
         bool ok;
         if (text_tok_is(kw, "type")) {
-            ok = type_definition(P);
+            ok = wat_type_definition(P);
             if (ok)
                 continue;  /* fully read, `)` included */
         } else if (sp >= 0) {
@@ -509,9 +96,9 @@ static bool collect(wat_parser *P)
         } else if (text_tok_is(kw, "import")) {
             ok = collect_import(P, kw);
         } else if (text_tok_is(kw, "elem")) {
-            ok = wat_bind(P, &P->space[SP_ELEM], opt_id(P), "elem");
+            ok = wat_bind(P, &P->space[SP_ELEM], wat_opt_id(P), "elem");
         } else if (text_tok_is(kw, "data")) {
-            ok = wat_bind(P, &P->space[SP_DATA], opt_id(P), "data");
+            ok = wat_bind(P, &P->space[SP_DATA], wat_opt_id(P), "data");
         } else if (text_tok_is(kw, "export") || text_tok_is(kw, "start")) {
             ok = true;
         } else {
@@ -663,7 +250,7 @@ static void emit_locals(wat_parser *P, size_t first, wat_buf *out)
 static bool func_field(wat_parser *P)
 {
     uint32_t index = P->cur[SP_FUNC]++;
-    opt_id(P);
+    wat_opt_id(P);
     bool is_import;
     if (!inline_exports(P, 0, index) || !inline_import(P, &is_import))
         return false;
@@ -684,12 +271,12 @@ static bool func_field(wat_parser *P)
         if (wat_peek(P)->kind == TOK_ID) {
             const text_token *id = wat_next(P);
             uint8_t vt;
-            if (!wat_valtype(P, &vt) || !push_local(P, id, vt))
+            if (!wat_valtype(P, &vt) || !wat_push_local(P, id, vt))
                 return false;
         } else {
             while (wat_peek(P)->kind != TOK_RPAR) {
                 uint8_t vt;
-                if (!wat_valtype(P, &vt) || !push_local(P, NULL, vt))
+                if (!wat_valtype(P, &vt) || !wat_push_local(P, NULL, vt))
                     return false;
             }
         }
@@ -856,7 +443,7 @@ static void items_free(elem_items *it)
 static bool table_field(wat_parser *P)
 {
     uint32_t index = P->cur[SP_TABLE]++;
-    opt_id(P);
+    wat_opt_id(P);
     bool is_import;
     if (!inline_exports(P, 1, index) || !inline_import(P, &is_import))
         return false;
@@ -929,7 +516,7 @@ static void emit_data(wat_parser *P, bool active, uint32_t mem,
 static bool memory_field(wat_parser *P)
 {
     uint32_t index = P->cur[SP_MEM]++;
-    opt_id(P);
+    wat_opt_id(P);
     bool is_import;
     if (!inline_exports(P, 2, index) || !inline_import(P, &is_import))
         return false;
@@ -961,7 +548,7 @@ static bool memory_field(wat_parser *P)
 static bool global_field(wat_parser *P)
 {
     uint32_t index = P->cur[SP_GLOBAL]++;
-    opt_id(P);
+    wat_opt_id(P);
     bool is_import;
     if (!inline_exports(P, 3, index) || !inline_import(P, &is_import))
         return false;
@@ -986,7 +573,7 @@ static bool import_field(wat_parser *P)
     if (sp < 0)
         return wat_unexpected(P, kw);
     P->cur[sp]++;
-    opt_id(P);
+    wat_opt_id(P);
     bool ok;
     switch (sp) {
     case SP_FUNC: {
@@ -1062,7 +649,7 @@ static bool offset_expr(wat_parser *P, wat_buf *out)
 static bool elem_field(wat_parser *P)
 {
     P->cur[SP_ELEM]++;
-    opt_id(P);
+    wat_opt_id(P);
     reset_function_state(P);
     int mode = 1;
     uint32_t table = 0;
@@ -1097,7 +684,7 @@ static bool elem_field(wat_parser *P)
 static bool data_field(wat_parser *P)
 {
     P->cur[SP_DATA]++;
-    opt_id(P);
+    wat_opt_id(P);
     bool active = false;
     uint32_t mem = 0;
     wat_buf offset, bytes;
@@ -1296,8 +883,10 @@ static bool module_strings(wat_parser *P, bool quote, uint8_t **out,
         wat_buf_free(&b);
         return false;
     }
-    if (!b.p)  /* an empty binary still needs a block to hand out */
-        wat_u8(&b, 0), b.len = 0;
+    if (!b.p) {  /* an empty binary still needs a block to hand out */
+        wat_u8(&b, 0);
+        b.len = 0;
+    }
     *out = b.p;
     *out_len = b.len;
     return !b.failed || wat_fail(P, wat_peek(P), "out of memory");
@@ -1327,7 +916,7 @@ bool wat_module_tokens(mem_owner *owner, const text_token *t, size_t n,
     bool wrapped = wat_at_field(&P, "module");
     if (wrapped) {
         P.pos += 2;
-        P.module_id = opt_id(&P);
+        P.module_id = wat_opt_id(&P);
         if (text_tok_is(wat_peek(&P), "binary") ||
             text_tok_is(wat_peek(&P), "quote")) {
             bool quote = text_tok_is(wat_next(&P), "quote");

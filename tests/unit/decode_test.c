@@ -10,19 +10,7 @@
 #include "decode/module.h"
 #include "mem/mem.h"
 
-static unsigned passed, failed;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (cond) {                                        \
-            passed++;                                      \
-        } else {                                           \
-            failed++;                                      \
-            printf("%s:%d: ", __FILE__, __LINE__);         \
-            printf(__VA_ARGS__);                           \
-            putchar('\n');                                 \
-        }                                                  \
-    } while (0)
+#include "check.h"
 
 #define HDR 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00
 #define BYTES(...) (const uint8_t[]){__VA_ARGS__}, sizeof((const uint8_t[]){__VA_ARGS__})
@@ -244,6 +232,5 @@ int main(void)
     test_locals();
     test_hostile_counts();
     test_rules();
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed != 0;
+    return check_summary();
 }

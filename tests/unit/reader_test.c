@@ -6,19 +6,7 @@
 #include "decode/reader.h"
 #include "mem/mem.h"
 
-static unsigned passed, failed;
-
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (cond) {                                        \
-            passed++;                                      \
-        } else {                                           \
-            failed++;                                      \
-            printf("%s:%d: ", __FILE__, __LINE__);         \
-            printf(__VA_ARGS__);                           \
-            putchar('\n');                                 \
-        }                                                  \
-    } while (0)
+#include "check.h"
 
 typedef enum { U32, S32, S33, U64, S64 } kind;
 
@@ -112,6 +100,5 @@ int main(void)
     test_leb();
     test_utf8();
     test_mem();
-    printf("%u passed, %u failed\n", passed, failed);
-    return failed != 0;
+    return check_summary();
 }

@@ -3,11 +3,13 @@
 # totalling them all. Exit status is non-zero when anything failed.
 #
 #   EBB_TESTSUITE  the spec scripts (default ../shared/testsuite/wasm-2.0)
+#   EBB_BUILD      the build folder (default build; variants go below it)
 set -u
 cd "$(dirname "$0")/.."
 SUITE=${EBB_TESTSUITE:-../shared/testsuite/wasm-2.0}
 JOBS=$(nproc 2>/dev/null || echo 2)
-LOG=build/test-logs
+B=${EBB_BUILD:-build}
+LOG=$B/test-logs
 rm -rf "$LOG"
 mkdir -p "$LOG"
 total_pass=0
@@ -107,7 +109,7 @@ valgrind_spec() {
 
 unit() {
     local logs=() t
-    for t in build/tests/*_test; do
+    for t in "$B"/tests/*_test; do
         [ -x "$t" ] || continue
         "$t" "$SUITE" >"$LOG/$(basename "$t").log" 2>&1
         logs+=("$LOG/$(basename "$t").log")
@@ -115,17 +117,17 @@ unit() {
     [ ${#logs[@]} -gt 0 ] && sum_logs "unit tests" "${logs[@]}"
 }
 
-if build "build (gcc)" all tests; then
+if build "build (gcc)" BUILD="$B" all tests; then
     unit
-    tests/cli/cli_test.sh build/ebb >"$LOG/cli.log" 2>&1
+    tests/cli/cli_test.sh "$B/ebb" >"$LOG/cli.log" 2>&1
     sum_logs "command line" "$LOG/cli.log"
-    spec build/ebb "spec (wasm-2.0)"
-    simd_no_crash build/ebb
-    valgrind_spec build/ebb
+    spec "$B/ebb" "spec (wasm-2.0)"
+    simd_no_crash "$B/ebb"
+    valgrind_spec "$B/ebb"
 fi
-build "build (clang)" CC=clang BUILD=build/clang all
-if build "build (asan+ubsan)" SAN=1 all; then
-    spec build/san/ebb "spec under asan+ubsan"
+build "build (clang)" CC=clang BUILD="$B/clang" all
+if build "build (asan+ubsan)" SAN=1 BUILD="$B/san" all; then
+    spec "$B/san/ebb" "spec under asan+ubsan"
 fi
 
 echo "$total_pass passed, $total_fail failed"

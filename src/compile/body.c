@@ -1013,6 +1013,7 @@ bool cc_body(cc *c)
         /* op + local.set: only directly after the producing instruction. */
         c->can_retarget = c->just_emitted;
         c->just_emitted = false;
+        c->instr_offset = c->body_offset + (uint32_t)reader_offset(&c->r);
         uint8_t b;
         if (!reader_u8(&c->r, &b))
             return false;

@@ -38,6 +38,56 @@ static bool grow(cc *c, void **arr, size_t *cap, size_t need, size_t elem)
 
 /* ---- emission ------------------------------------------------------------- */
 
+/* Internal ops that can trap or call: their binary offsets are kept for
+ * backtraces. */
+static bool may_trap(iop op)
+{
+    switch (op) {
+    case IOP_UNREACHABLE: case IOP_CALL: case IOP_CALL_INDIRECT:
+    case IOP_MEMORY_INIT: case IOP_MEMORY_COPY: case IOP_MEMORY_FILL:
+    case IOP_TABLE_GET: case IOP_TABLE_SET: case IOP_TABLE_FILL:
+    case IOP_TABLE_COPY: case IOP_TABLE_INIT:
+    case IOP_I32_DIV_S_SS: case IOP_I32_DIV_S_SI: case IOP_I32_DIV_U_SS:
+    case IOP_I32_DIV_U_SI: case IOP_I32_REM_S_SS: case IOP_I32_REM_S_SI:
+    case IOP_I32_REM_U_SS: case IOP_I32_REM_U_SI:
+    case IOP_I64_DIV_S_SS: case IOP_I64_DIV_S_SI: case IOP_I64_DIV_U_SS:
+    case IOP_I64_DIV_U_SI: case IOP_I64_REM_S_SS: case IOP_I64_REM_S_SI:
+    case IOP_I64_REM_U_SS: case IOP_I64_REM_U_SI:
+    case IOP_I32_TRUNC_F32_S: case IOP_I32_TRUNC_F32_U:
+    case IOP_I32_TRUNC_F64_S: case IOP_I32_TRUNC_F64_U:
+    case IOP_I64_TRUNC_F32_S: case IOP_I64_TRUNC_F32_U:
+    case IOP_I64_TRUNC_F64_S: case IOP_I64_TRUNC_F64_U:
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)
+#define UNOP(w, tx, tr, ...)
+#define LOAD(w, ct, conv) case IOP_##w:
+#define STORE(w, ct) case IOP_##w:
+#include "../interp/iops.def"
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void add_site(cc *c, uint32_t at)
+{
+    size_t cap = c->sites_cap;
+    if (!grow(c, (void **)&c->sites, &cap, (size_t)c->nsites + 1,
+              sizeof *c->sites)) {
+        c->oom = true;
+        return;
+    }
+    c->sites_cap = cap;
+    c->sites[c->nsites][0] = at;
+    c->sites[c->nsites][1] = c->instr_offset;
+    c->nsites++;
+}
+
 bool cc_live(const cc *c)
 {
     const ctrl *f = &c->ctl[c->nctl - 1];
@@ -58,6 +108,8 @@ uint32_t cc_emit(cc *c, iop op, uint32_t n)
     c->code_cap = cap;
     uint64_t h = interp_handler_word(op);
     uint32_t at = c->code_len;
+    if (may_trap(op))
+        add_site(c, at);
     c->code[at] = (uint32_t)h;
     c->code[at + 1] = (uint32_t)(h >> 32);
     memset(&c->code[at + 2], 0, (len - 2) * sizeof *c->code);
@@ -457,6 +509,7 @@ static void cc_free(cc *c)
     mem_free(c->owner, MEM_COMPILE, c->patches);
     mem_free(c->owner, MEM_COMPILE, c->ltypes);
     mem_free(c->owner, MEM_COMPILE, c->labels);
+    mem_free(c->owner, MEM_COMPILE, c->sites);
 }
 
 compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
@@ -483,6 +536,7 @@ compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
         at += code->groups[g].count;
     }
     reader_init(&c.r, code->body, code->body_len, NULL, err);
+    c.body_offset = code->body_offset;
     compiled_func *cf = NULL;
     if (cc_push_ctrl(&c, OP_BLOCK, NULL, 0, functype_results(ft),
                      ft->nresults) &&
@@ -506,13 +560,21 @@ compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
                 };
                 cf->code = mem_alloc(owner, MEM_CODE,
                                      (size_t)c.code_len * sizeof *cf->code);
-                if (!cf->code) {
+                cf->nsites = c.nsites;
+                cf->sites = mem_alloc(owner, MEM_CODE,
+                                      (size_t)c.nsites * sizeof *cf->sites);
+                if (!cf->code || !cf->sites) {
+                    mem_free(owner, MEM_CODE, cf->code);
+                    mem_free(owner, MEM_CODE, cf->sites);
                     mem_free(owner, MEM_CODE, cf);
                     cf = NULL;
                     err_set(err, "out of memory");
                 } else {
                     memcpy(cf->code, c.code,
                            (size_t)c.code_len * sizeof *cf->code);
+                    if (c.nsites)
+                        memcpy(cf->sites, c.sites,
+                               (size_t)c.nsites * sizeof *cf->sites);
                 }
             }
         }
@@ -527,5 +589,6 @@ void compiled_func_free(mem_owner *owner, compiled_func *f)
     if (!f)
         return;
     mem_free(owner, MEM_CODE, f->code);
+    mem_free(owner, MEM_CODE, f->sites);
     mem_free(owner, MEM_CODE, f);
 }

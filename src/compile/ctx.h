@@ -74,6 +74,11 @@ typedef struct cc {
     patch *patches;
     uint32_t npatches;
     size_t patch_cap;
+    uint32_t (*sites)[2];   /* trap/call sites, see compiled_func */
+    uint32_t nsites;
+    size_t sites_cap;
+    uint32_t instr_offset;  /* binary offset of the current instruction */
+    uint32_t body_offset;   /* binary offset of the body's first byte */
     uint32_t *labels;       /* br_table scratch */
     size_t labels_cap;
     bool oom;

@@ -49,7 +49,15 @@ struct compiled_func {
     uint32_t nresults;
     uint32_t nlocals;        /* declared locals, excluding parameters */
     uint32_t frame_size;     /* slots: params + locals + max stack height */
+    /* For backtraces: (code word, offset in the module binary) of every
+     * instruction that can trap or call, in code order. */
+    uint32_t (*sites)[2];    /* MEM_CODE */
+    uint32_t nsites;
 };
+
+/* The binary offset of the instruction at or before code word `at`
+ * (0 when unknown). */
+uint32_t interp_code_offset(const compiled_func *f, uint32_t at);
 
 /* The handler word of each internal op, for the translator to store in
  * the code (label addresses with computed goto, else the op number). */

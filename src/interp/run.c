@@ -469,14 +469,15 @@ do_call:
             DISPATCH();
         }
         /* One compare per stack: frames never need checks after entry. */
-        if (UNLIKELY(nfp + cf->frame_size > t->slots_end ||
+        if (UNLIKELY(cf->frame_size > (size_t)(t->slots_end - nfp) ||
                      fr + 1 >= t->frames_end))
             TRAP(TRAP_STACK_EXHAUSTED);
         fr++;
         fr->ret_pc = ret_pc;
         fr->fp = fp;
         fr->func = callee;
-        memset(nfp + cf->nparams, 0, (size_t)cf->nlocals * sizeof *nfp);
+        for (uint32_t k = cf->nparams, e = k + cf->nlocals; k < e; k++)
+            nfp[k] = 0; /* only the non-parameter locals */
         fp = nfp;
         pc = cf->code;
         if (UNLIKELY(callee->instance != inst))
@@ -485,7 +486,7 @@ do_call:
     }
 
 trap:
-    return interp_make_trap(s, host_trap, tc, trap_index, fr, entry);
+    return interp_make_trap(s, host_trap, tc, trap_index, pc, fr, entry);
 }
 
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
@@ -517,7 +518,7 @@ rt_trap *interp_call(rt_store *s, rt_func *f, const uint64_t *args,
     const compiled_func *cf = f->code;
     uint64_t *base = t->top;
     frame_rec *fr = t->frame_top + 1;
-    if (base + cf->frame_size > t->slots_end || fr >= t->frames_end)
+    if (cf->frame_size > (size_t)(t->slots_end - base) || fr >= t->frames_end)
         return rt_trap_new(s, TRAP_STACK_EXHAUSTED, NULL);
     memcpy(base, args, (size_t)cf->nparams * sizeof *base);
     memset(base + cf->nparams, 0, (size_t)cf->nlocals * sizeof *base);

@@ -78,8 +78,22 @@ rt_trap *interp_call_host(interp_thread *t, rt_store *s, rt_func *f,
     return trap;
 }
 
+uint32_t interp_code_offset(const compiled_func *f, uint32_t at)
+{
+    /* The last site at or before `at` (sites are in code order). */
+    uint32_t lo = 0, hi = f->nsites;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (f->sites[mid][0] <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? f->sites[lo - 1][1] : 0;
+}
+
 rt_trap *interp_make_trap(rt_store *s, rt_trap *host, rt_trap_code code,
-                          int64_t index,
+                          int64_t index, const uint32_t *pc,
                           const frame_rec *fr, const frame_rec *entry)
 {
     rt_trap *trap = host ? host : rt_trap_new(s, code, NULL);
@@ -92,11 +106,16 @@ rt_trap *interp_make_trap(rt_store *s, rt_trap *host, rt_trap_code code,
     trap->frames = mem_calloc(trap->owner, MEM_HOST, n, sizeof *trap->frames);
     if (!trap->frames)
         return trap;
+    /* pc is where the innermost frame stopped; each outer frame stopped
+     * at the call just before its callee's return pc. */
     for (uint32_t i = 0; i < n; i++, fr--) {
         const rt_func *f = fr->func;
+        const compiled_func *cf = f->code;
         trap->frames[i].func_index = f->index;
         trap->frames[i].module = f->instance ? f->instance->module : NULL;
-        trap->frames[i].code_offset = 0;
+        trap->frames[i].code_offset =
+            cf && pc ? interp_code_offset(cf, (uint32_t)(pc - cf->code)) : 0;
+        pc = fr->ret_pc ? fr->ret_pc - 1 : NULL;
     }
     trap->nframes = n;
     return trap;

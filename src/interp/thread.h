@@ -35,10 +35,11 @@ interp_thread *interp_thread_get(rt_store *s);
 rt_trap *interp_call_host(interp_thread *t, rt_store *s, rt_func *f,
                           uint64_t *args, frame_rec *fr);
 
-/* The trap to return: `host` if non-NULL, else a new one for `code`; adds
- * the backtrace of records fr down to entry. */
+/* The trap to return: `host` if non-NULL, else a new one for `code` (a
+ * table index >= 0 is added to its message); adds the backtrace of
+ * records fr down to entry, the innermost stopped at `pc`. */
 rt_trap *interp_make_trap(rt_store *s, rt_trap *host, rt_trap_code code,
-                          int64_t index,
+                          int64_t index, const uint32_t *pc,
                           const frame_rec *fr, const frame_rec *entry);
 
 #endif

@@ -15,13 +15,20 @@ BUILD   ?= build/san
 OPT     := -O1 -g -fno-omit-frame-pointer
 CFLAGS_ALL += -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_ALL += -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+# ThreadSanitizer variant (`make SAN=thread`), for the API threads test.
+BUILD   ?= build/tsan
+OPT     := -O1 -g -fno-omit-frame-pointer
+CFLAGS_ALL += -fsanitize=thread
+LDFLAGS_ALL += -fsanitize=thread
 else
 BUILD   ?= build
 endif
 LDFLAGS_ALL += -pthread -lm
 
-LIB_SRCS := $(wildcard src/*.c src/mem/*.c src/util/*.c src/text/*.c \
-              src/decode/*.c src/compile/*.c src/interp/*.c src/runtime/*.c)
+LIB_SRCS := $(wildcard src/*.c src/mem/*.c src/os/*.c src/util/*.c src/text/*.c \
+              src/decode/*.c src/compile/*.c src/interp/*.c src/runtime/*.c \
+              src/api/*.c src/wasi/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -58,15 +65,66 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libebb.a
 
 tests: $(UNIT_BINS)
 
+# Memory tests: each tests/memory/*_test.c is a program linked with libebb
+# that runs its cases in fresh processes of its own (tests/run.sh: memory).
+MEMTEST_SRCS := $(wildcard tests/memory/*_test.c)
+MEMTEST_BINS := $(MEMTEST_SRCS:tests/memory/%.c=$(BUILD)/tests/memory/%)
+
+$(BUILD)/tests/memory/%: tests/memory/%.c $(wildcard tests/memory/*.h) $(BUILD)/libebb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libebb.a $(LDFLAGS_ALL)
+
+tests: $(MEMTEST_BINS)
+
+# API tests: each tests/api/*_test.c is a program of the wasm.h API linked
+# with libebb (tests/run.sh: api_tests).
+API_TEST_SRCS := $(wildcard tests/api/*_test.c)
+API_TEST_BINS := $(API_TEST_SRCS:tests/api/%.c=$(BUILD)/tests/api/%)
+
+$(BUILD)/tests/api/%: tests/api/%.c $(wildcard tests/api/*.h) $(BUILD)/libebb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libebb.a $(LDFLAGS_ALL)
+
+api-tests: $(API_TEST_BINS)
+
+tests: $(API_TEST_BINS)
+
+# WASI test guests: C programs in tests/wasi/ compiled for wasm32-wasi
+# (clang + wasi-libc, installed by tests/deps.sh); run by tests/wasi/run.sh.
+WASI_CC     ?= clang
+WASI_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror
+WASI_SRCS   := $(wildcard tests/wasi/*.c)
+WASI_BINS   := $(WASI_SRCS:tests/wasi/%.c=$(BUILD)/wasi/%.wasm)
+
+$(BUILD)/wasi/%.wasm: tests/wasi/%.c $(wildcard tests/wasi/*.h)
+	@mkdir -p $(@D)
+	$(WASI_CC) $(WASI_CFLAGS) -o $@ $<
+
+wasi-guests: $(WASI_BINS)
+
+# The SIMD guest once more with -msimd128 (wasm_simd128.h intrinsics): it
+# must print what its scalar build prints (tests/run.sh compares them).
+$(BUILD)/wasi/simd128/%.wasm: tests/wasi/%.c
+	@mkdir -p $(@D)
+	$(WASI_CC) $(WASI_CFLAGS) -msimd128 -o $@ $<
+
+simd-guests: $(BUILD)/wasi/simd_kernels.wasm \
+             $(BUILD)/wasi/simd128/simd_kernels.wasm
+
+.PHONY: wasi-guests simd-guests
+
 # Everything: installs what the machine lacks, then runs every suite and
 # ends with one line "N passed, N failed" over all of them.
 test:
 	@tests/deps.sh
 	@tests/run.sh
 
+# libebb.so, ebb.pc, make install
+include mk/lib.mk
+
 clean:
 	rm -rf build
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
 
-.PHONY: all clean test tests
+.PHONY: all clean test tests api-tests

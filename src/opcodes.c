@@ -24,7 +24,18 @@ static const uint16_t by_byte[256] = {
 
 static const uint16_t by_fc[32] = {
 #define OP(id, text, prefix, code, imm, sig, align) \
-    [(prefix) ? (code) : 31] = (prefix) ? OP_##id + 1 : 0,
+    [(prefix) == OP_PREFIX_FC ? (code) : 31] = \
+        (prefix) == OP_PREFIX_FC ? OP_##id + 1 : 0,
+#include "ops.def"
+#undef OP
+};
+
+/* SIMD sub-opcodes run from 0 to 255, with gaps; the dummy entry 256
+ * takes the rows of the other kinds. */
+static const uint16_t by_fd[257] = {
+#define OP(id, text, prefix, code, imm, sig, align) \
+    [(prefix) == OP_PREFIX_FD ? (code) : 256] = \
+        (prefix) == OP_PREFIX_FD ? OP_##id + 1 : 0,
 #include "ops.def"
 #undef OP
 };
@@ -37,4 +48,9 @@ int op_from_byte(uint8_t code)
 int op_from_fc(uint32_t sub)
 {
     return sub >= 31 ? -1 : (int)by_fc[sub] - 1;
+}
+
+int op_from_fd(uint32_t sub)
+{
+    return sub >= 256 ? -1 : (int)by_fd[sub] - 1;
 }

@@ -28,6 +28,10 @@ typedef enum imm_kind {
     IMM_TABLE_INIT,    /* u32 elem index, u32 table index */
     IMM_ELEM,          /* u32 elem index */
     IMM_TABLE_COPY,    /* u32 dst table, u32 src table */
+    IMM_V128,          /* 16 bytes: v128.const */
+    IMM_SHUFFLE,       /* 16 lane index bytes: i8x16.shuffle */
+    IMM_LANE,          /* one lane index byte */
+    IMM_MEMARG_LANE,   /* memarg, then one lane index byte */
 } imm_kind;
 
 typedef enum wasm_op {
@@ -38,6 +42,7 @@ typedef enum wasm_op {
 } wasm_op;
 
 #define OP_PREFIX_FC 0xfc
+#define OP_PREFIX_FD 0xfd /* SIMD */
 
 typedef struct op_info {
     const char *text;
@@ -50,9 +55,10 @@ typedef struct op_info {
 
 extern const op_info op_table[OP_COUNT];
 
-/* The instruction for a one-byte opcode or a 0xFC-prefixed sub-opcode;
+/* The instruction for a one-byte opcode or a 0xFC/0xFD-prefixed sub-opcode;
  * -1 when there is none ("illegal opcode"). */
 int op_from_byte(uint8_t code);
 int op_from_fc(uint32_t sub);
+int op_from_fd(uint32_t sub);
 
 #endif

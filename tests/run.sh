@@ -58,43 +58,30 @@ build() {
     return 1
 }
 
-# spec EBB NAME: every non-SIMD script, one ebb process each, in parallel.
+# spec EBB NAME [FLAG]: every script (SIMD ones included), one ebb process
+# each, in parallel; FLAG (one word) goes to `ebb wast`.
 spec() {
-    local ebb=$1 name=$2
-    local dir="$LOG/spec-$(echo "$ebb" | tr '/' '-')"
+    local ebb=$1 name=$2 flag=${3:-}
+    local dir="$LOG/spec-$(echo "$ebb$flag" | tr '/' '-')"
     mkdir -p "$dir"
-    ls "$SUITE"/*.wast | grep -v '/simd_' |
+    ls "$SUITE"/*.wast |
         xargs -P "$JOBS" -n 1 sh -c \
-            '"$0" wast "$2" > "$1/$(basename "$2").log" 2>&1' "$ebb" "$dir"
+            '"$0" wast $3 "$4" > "$1/$(basename "$4").log" 2>&1' \
+            "$ebb" "$dir" _ "$flag"
     sum_logs "$name" "$dir"/*.log
 }
 
-# The SIMD scripts are not supported yet: each must run to its closing
-# line without crashing (exit 0 or 1, never a signal).
-simd_no_crash() {
-    local ebb=$1 p=0 f=0 file rc
-    for file in "$SUITE"/simd_*.wast; do
-        "$ebb" wast "$file" >"$LOG/simd.log" 2>&1
-        rc=$?
-        if [ $rc -le 1 ] && grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$LOG/simd.log"; then
-            p=$((p + 1))
-        else
-            echo "  $(basename "$file"): exit $rc"
-            f=$((f + 1))
-        fi
-    done
-    add "simd scripts run, no crash" "$p" "$f"
-}
-
 # Memory safety under valgrind: no invalid access, no leak, no crash, for
-# every non-SIMD script. (Assertion results are the other suites' job:
-# valgrind emulates some float conversions with double rounding.)
+# every script. (Assertion results are the other suites' job:
+# valgrind emulates some float conversions with double rounding.) In the
+# bounds-checked mode: with guard pages, an out-of-bounds access touches
+# the guard on purpose, which valgrind reports as invalid.
 valgrind_spec() {
     local ebb=$1 p=0 f=0 file rc
-    for file in $(ls "$SUITE"/*.wast | grep -v '/simd_'); do
+    for file in "$SUITE"/*.wast; do
         valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect \
-            "$ebb" wast "$file" >"$LOG/valgrind.log" 2>&1
+            "$ebb" wast --bounds-checks "$file" >"$LOG/valgrind.log" 2>&1
         rc=$?
         if [ $rc -le 1 ]; then
             p=$((p + 1))
@@ -107,6 +94,45 @@ valgrind_spec() {
     add "valgrind, spec scripts" "$p" "$f"
 }
 
+# The SIMD guest (tests/wasi/simd_kernels.c), built without and with
+# -msimd128: both builds pass their own checks under ebb and print the
+# same lines.
+simd_guest() {
+    local ebb=$1 b=$2
+    if ! make -s BUILD="$b" simd-guests >"$LOG/simd-guest-build.log" 2>&1; then
+        head -n 5 "$LOG/simd-guest-build.log" | sed 's/^/  /'
+        add "simd guest (build)" 0 1
+        return
+    fi
+    "$ebb" run "$b/wasi/simd_kernels.wasm" >"$LOG/simd-scalar.log" 2>&1
+    "$ebb" run "$b/wasi/simd128/simd_kernels.wasm" >"$LOG/simd-vector.log" 2>&1
+    sum_logs "simd guest, scalar build" "$LOG/simd-scalar.log"
+    sum_logs "simd guest, -msimd128" "$LOG/simd-vector.log"
+    if cmp -s "$LOG/simd-scalar.log" "$LOG/simd-vector.log"; then
+        add "simd guest, same output" 1 0
+    else
+        diff "$LOG/simd-scalar.log" "$LOG/simd-vector.log" | head -n 6 |
+            sed 's/^/  /'
+        add "simd guest, same output" 0 1
+    fi
+}
+
+# The WASI guests (tests/wasi/*.c, compiled with clang for wasm32-wasi)
+# under `ebb run`: every wasi_snapshot_preview1 function and its errors,
+# and the hostile guest's escapes (tests/wasi/run.sh).
+# wasi_suite EBB GUEST-BUILD NAME
+wasi_suite() {
+    local ebb=$1 b=$2 name=$3
+    local log="$LOG/wasi-$(echo "$ebb" | tr '/' '-').log"
+    if ! make -s BUILD="$b" wasi-guests >"$log" 2>&1; then
+        head -n 5 "$log" | sed 's/^/  /'
+        add "$name (build)" 0 1
+        return
+    fi
+    tests/wasi/run.sh "$ebb" "$b/wasi" >"$log" 2>&1
+    sum_logs "$name" "$log"
+}
+
 unit() {
     local logs=() t
     for t in "$B"/tests/*_test; do
@@ -117,18 +143,129 @@ unit() {
     [ ${#logs[@]} -gt 0 ] && sum_logs "unit tests" "${logs[@]}"
 }
 
+# ebb's memory promise (docs/MEMORY.md): each program in tests/memory runs
+# its cases in fresh processes of its own. memory_tests BUILD NAME [TESTS...]
+BENCH=${EBB_BENCH:-../shared/bench/sightglass}
+memory_tests() {
+    local b=$1 name=$2 logs=() t; shift 2
+    local only=("$@")
+    for t in "$b"/tests/memory/*_test; do
+        [ -x "$t" ] || continue
+        if [ ${#only[@]} -gt 0 ] && [[ " ${only[*]} " != *" $(basename "$t") "* ]]; then
+            continue
+        fi
+        local log="$LOG/memory-$(echo "$b" | tr '/' '-')-$(basename "$t").log"
+        "$t" "$BENCH" >"$log" 2>&1
+        logs+=("$log")
+    done
+    [ ${#logs[@]} -gt 0 ] && sum_logs "$name" "${logs[@]}"
+}
+
+# valgrind on `ebb memstat` of a benchmark program: no error, and not one
+# byte lost or still reachable at exit.
+valgrind_memstat() {
+    local ebb=$1 prog=$BENCH/noop/benchmark.wasm
+    if valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
+        --errors-for-leak-kinds=all "$ebb" memstat --cycles 2 "$prog" \
+        >"$LOG/valgrind-memstat.log" 2>&1; then
+        add "valgrind, ebb memstat" 1 0
+    else
+        grep '==' "$LOG/valgrind-memstat.log" | head -n 8 | sed 's/^/  /'
+        tail -n 3 "$LOG/valgrind-memstat.log" | sed 's/^/  /'
+        add "valgrind, ebb memstat" 0 1
+    fi
+}
+
+# The library as embedders get it (mk/lib.mk): the exported symbols of
+# libebb.so, and the examples built against an installed copy through
+# pkg-config, shared and static.
+library() {
+    tests/lib/exports_test.sh "$1" >"$LOG/exports.log" 2>&1
+    sum_logs "libebb.so exports" "$LOG/exports.log"
+    tests/lib/examples_test.sh "$1" >"$LOG/examples.log" 2>&1
+    sum_logs "examples (installed)" "$LOG/examples.log"
+}
+
+# The standard C API (include/wasm.h), tests/api: every test program with
+# gcc, under valgrind and under ASan+UBSan; every wasm.h function defined in
+# libebb.a and called by a test; the threads test under ThreadSanitizer.
+# A run counts only with exit status 0 and a clean sanitizer log.
+api_run() {
+    local name=$1 log=$2; shift 2
+    "$@" >"$log" 2>&1
+    local rc=$?
+    if [ $rc -ne 0 ] || grep -q 'Sanitizer\|ERROR SUMMARY: [1-9]' "$log"; then
+        echo "  $name: exit $rc"
+        grep -E 'Sanitizer|==[0-9]+==|:[0-9]+: ' "$log" | head -n 5 | sed 's/^/    /'
+        echo "0 passed, 1 failed" >>"$log"
+    fi
+}
+
+api_suite() {
+    local b=$1 t logs=() vlogs=() slogs=()
+    for t in "$b"/tests/api/*_test; do
+        [ -x "$t" ] || continue
+        local n=$(basename "$t")
+        api_run "$n" "$LOG/api-$n.log" "$t"
+        logs+=("$LOG/api-$n.log")
+        api_run "$n (valgrind)" "$LOG/api-vg-$n.log" \
+            env EBB_TEST_NO_SIGNALS=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all "$t"
+        vlogs+=("$LOG/api-vg-$n.log")
+    done
+    [ ${#logs[@]} -gt 0 ] || { add "wasm.h API" 0 1; return; }
+    sum_logs "wasm.h API" "${logs[@]}"
+    sum_logs "wasm.h API, valgrind" "${vlogs[@]}"
+    tests/api/check_symbols.sh "$b/libebb.a" >"$LOG/api-symbols.log" 2>&1
+    sum_logs "wasm.h defined and called" "$LOG/api-symbols.log"
+    if build "build api tests (asan)" SAN=1 BUILD="$b/san" api-tests; then
+        for t in "$b"/san/tests/api/*_test; do
+            local n=$(basename "$t")
+            api_run "$n (asan)" "$LOG/api-san-$n.log" "$t"
+            slogs+=("$LOG/api-san-$n.log")
+        done
+        sum_logs "wasm.h API, asan+ubsan" "${slogs[@]}"
+    fi
+    if build "build threads test (tsan)" SAN=thread BUILD="$b/tsan" \
+        "$b/tsan/tests/api/api_threads_test"; then
+        api_run "api_threads_test (tsan)" "$LOG/api-tsan.log" \
+            env TSAN_OPTIONS=halt_on_error=1 "$b/tsan/tests/api/api_threads_test"
+        sum_logs "wasm.h threads, tsan" "$LOG/api-tsan.log"
+    fi
+}
+
 if build "build (gcc)" BUILD="$B" all tests; then
     unit
+    library "$B"
     tests/cli/cli_test.sh "$B/ebb" >"$LOG/cli.log" 2>&1
     sum_logs "command line" "$LOG/cli.log"
     spec "$B/ebb" "spec (wasm-2.0)"
-    simd_no_crash "$B/ebb"
+    spec "$B/ebb" "spec, bounds-checked" --bounds-checks
     valgrind_spec "$B/ebb"
+    simd_guest "$B/ebb" "$B"
+    wasi_suite "$B/ebb" "$B" "wasi guests"
+    memory_tests "$B" "memory (docs/MEMORY.md)"
+    valgrind_memstat "$B/ebb"
 fi
 build "build (clang)" CC=clang BUILD="$B/clang" all
 if build "build (asan+ubsan)" SAN=1 BUILD="$B/san" all; then
     spec "$B/san/ebb" "spec under asan+ubsan"
+    wasi_suite "$B/san/ebb" "$B" "wasi guests under asan+ubsan"
+    if build "build serialize test (asan)" SAN=1 BUILD="$B/san" \
+        "$B/san/tests/serialize_test"; then
+        "$B/san/tests/serialize_test" "$SUITE" >"$LOG/serialize-san.log" 2>&1
+        sum_logs "serialize under asan+ubsan" "$LOG/serialize-san.log"
+    fi
+    # RSS figures mean nothing under ASan (shadow memory, quarantine): only
+    # the tests of counters and of allocation failures run there.
+    build "build memory tests (asan)" SAN=1 BUILD="$B/san" \
+        "$B/san/tests/memory/counters_test" \
+        "$B/san/tests/memory/failalloc_test" \
+        "$B/san/tests/memory/idle_test" &&
+        memory_tests "$B/san" "memory under asan+ubsan" counters_test \
+            failalloc_test idle_test
 fi
+
+api_suite "$B"
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -16,6 +16,8 @@ enum { EXIT_USAGE = 2 };
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
+int cmd_memstat(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Reads a whole file into memory owned by `owner` (MEM_HOST). */
 bool cli_read_file(mem_owner *owner, const char *path, uint8_t **out,

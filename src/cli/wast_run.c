@@ -99,9 +99,54 @@ static uint8_t value_type(const wast_value *v)
     return types[v->kind];
 }
 
-static bool value_matches(const wast_value *want, uint64_t cell)
+static bool f32_matches(uint8_t pattern, uint32_t b, uint32_t want)
 {
+    if (pattern == WP_NAN_CANONICAL)
+        return (b & 0x7fffffffu) == 0x7fc00000u;
+    if (pattern == WP_NAN_ARITHMETIC)
+        return (b & 0x7fc00000u) == 0x7fc00000u;
+    return b == want;
+}
+
+static bool f64_matches(uint8_t pattern, uint64_t b, uint64_t want)
+{
+    if (pattern == WP_NAN_CANONICAL)
+        return (b & 0x7fffffffffffffffull) == 0x7ff8000000000000ull;
+    if (pattern == WP_NAN_ARITHMETIC)
+        return (b & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+    return b == want;
+}
+
+/* A v128 result (two cells) against the expected value, lane by lane in
+ * the shape it was written in: float lanes may be NaN patterns. */
+static bool v128_matches(const wast_value *want, const uint64_t *cells)
+{
+    const uint64_t w[2] = {want->bits, want->bits_hi};
+    switch (want->shape) {
+    case WS_F32X4:
+        for (int i = 0; i < 4; i++)
+            if (!f32_matches(want->lane_patterns[i],
+                             (uint32_t)(cells[i / 2] >> (32 * (i % 2))),
+                             (uint32_t)(w[i / 2] >> (32 * (i % 2)))))
+                return false;
+        return true;
+    case WS_F64X2:
+        for (int i = 0; i < 2; i++)
+            if (!f64_matches(want->lane_patterns[i], cells[i], w[i]))
+                return false;
+        return true;
+    default: /* integer lanes: the bits */
+        return cells[0] == w[0] && cells[1] == w[1];
+    }
+}
+
+/* `cells` holds the result's cells (two for a v128). */
+static bool value_matches(const wast_value *want, const uint64_t *cells)
+{
+    uint64_t cell = cells[0];
     switch (want->kind) {
+    case WV_V128:
+        return v128_matches(want, cells);
     case WV_I32:
         return (uint32_t)cell == (uint32_t)want->bits;
     case WV_I64:
@@ -132,9 +177,15 @@ static bool value_matches(const wast_value *want, uint64_t cell)
     }
 }
 
-static void format_cell(char *buf, size_t n, uint8_t type, uint64_t cell)
+static void format_cell(char *buf, size_t n, uint8_t type,
+                        const uint64_t *cells)
 {
+    uint64_t cell = cells[0];
     switch (type) {
+    case VT_V128:
+        snprintf(buf, n, "v128:0x%016" PRIx64 "%016" PRIx64, cells[1],
+                 cells[0]);
+        break;
     case VT_I32: snprintf(buf, n, "i32:0x%08" PRIx32, (uint32_t)cell); break;
     case VT_I64: snprintf(buf, n, "i64:0x%016" PRIx64, cell); break;
     case VT_F32: snprintf(buf, n, "f32:0x%08" PRIx32, (uint32_t)cell); break;
@@ -242,6 +293,7 @@ static bool perform(runner *r, const wast_action *a, uint64_t *results,
         if (ex.kind != EXTERN_GLOBAL)
             return err_set(err, "export \"%s\" is not a global", a->field);
         results[0] = ex.u.global->value;
+        results[1] = ex.u.global->value_hi;
         *nresults = 1;
         *result_types = &ex.u.global->type.type;
         return true;
@@ -252,15 +304,18 @@ static bool perform(runner *r, const wast_action *a, uint64_t *results,
     if (ft->nparams != a->nargs)
         return err_set(err, "\"%s\" takes %u arguments, %u given", a->field,
                        ft->nparams, a->nargs);
-    if (ft->nresults > max_results)
+    if (valtypes_cells(functype_results(ft), ft->nresults) > max_results)
         return err_set(err, "too many results");
     uint64_t args[64];
-    if (a->nargs > 64)
+    if (valtypes_cells(functype_params(ft), ft->nparams) > 64)
         return err_set(err, "too many arguments");
-    for (uint32_t i = 0; i < a->nargs; i++) {
+    /* A v128 argument takes two cells, its low half first. */
+    for (uint32_t i = 0, k = 0; i < a->nargs; i++) {
         if (value_type(&a->args[i]) != functype_params(ft)[i])
             return err_set(err, "argument %u has the wrong type", i);
-        args[i] = arg_cell(&a->args[i]);
+        args[k++] = arg_cell(&a->args[i]);
+        if (a->args[i].kind == WV_V128)
+            args[k++] = a->args[i].bits_hi;
     }
     *trap = rt_call(r->store, ex.u.func, args, results);
     *nresults = ft->nresults;
@@ -295,15 +350,22 @@ static void run_action(runner *r, const wast_command *c)
         fail(r, c, "expected %u results, got %u", c->nexpected, n);
         return;
     }
-    for (uint32_t i = 0; i < n; i++) {
-        if (!value_matches(&c->expected[i], results[i]) ||
-            value_type(&c->expected[i]) != types[i]) {
+    for (uint32_t i = 0, k = 0; i < n; k += valtype_cells(types[i++])) {
+        if (value_type(&c->expected[i]) != types[i] ||
+            !value_matches(&c->expected[i], &results[k])) {
             char got[64];
-            format_cell(got, sizeof got, types[i], results[i]);
+            format_cell(got, sizeof got, types[i], &results[k]);
+            const wast_value *e = &c->expected[i];
+            if (e->kind == WV_V128) {
+                fail(r, c, "result %u: got %s, expected v128:0x%016" PRIx64
+                     "%016" PRIx64 " (shape %u)", i, got, e->bits_hi, e->bits,
+                     e->shape);
+                return;
+            }
             fail(r, c, "result %u: got %s, expected %s0x%" PRIx64, i, got,
-                 c->expected[i].pattern == WP_NAN_CANONICAL ? "nan:canonical "
-                 : c->expected[i].pattern == WP_NAN_ARITHMETIC ? "nan:arithmetic "
-                 : "", c->expected[i].bits);
+                 e->pattern == WP_NAN_CANONICAL ? "nan:canonical "
+                 : e->pattern == WP_NAN_ARITHMETIC ? "nan:arithmetic "
+                 : "", e->bits);
             return;
         }
     }
@@ -427,7 +489,8 @@ static void run_command(runner *r, const wast_command *c)
 }
 
 /* Runs one script; adds its counts to *passed / *failed. */
-static void run_script(const char *path, unsigned *passed, unsigned *failed)
+static void run_script(const char *path, const rt_config *cfg,
+                       unsigned *passed, unsigned *failed)
 {
     runner r;
     memset(&r, 0, sizeof r);
@@ -441,7 +504,7 @@ static void run_script(const char *path, unsigned *passed, unsigned *failed)
     size_t len = 0;
     wast_script script = {0};
     bool parsed = false;
-    r.engine = rt_engine_new(NULL);
+    r.engine = rt_engine_new(cfg);
     if (!r.engine || !(r.store = rt_store_new(r.engine)) ||
         !(r.spectest = spectest_new(r.store))) {
         fail(&r, &none, "cannot create the engine");
@@ -470,10 +533,14 @@ out:
     mem_free(&r.mem, MEM_HOST, src);
     mem_free(&r.mem, MEM_HOST, r.ids);
     mem_free(&r.mem, MEM_HOST, r.registered);
-    /* Everything the script made must be given back. */
+    /* Everything the script made must be given back, in every category
+     * of every kind of owner. */
+    char leak[128];
     size_t live = mem_global_live();
     if (live)
         fail(&r, &none, "%zu bytes still allocated after the script", live);
+    else if (!rt_stats_all_zero(leak, sizeof leak))
+        fail(&r, &none, "counters not zero after the script: %s", leak);
     else
         r.passed++;
     printf("%s: %u passed, %u failed\n", path, r.passed, r.failed);
@@ -483,13 +550,27 @@ out:
 
 int cmd_wast(int argc, char **argv)
 {
-    if (argc < 1) {
-        fputs("usage: ebb wast FILE...\n", stderr);
+    /* --bounds-checks: no signal handler, every memory access checked;
+     * --serial: no compile workers. Both modes must pass every script. */
+    rt_config cfg;
+    rt_config_default(&cfg);
+    int first = 0;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (!strcmp(argv[first], "--bounds-checks"))
+            cfg.signals_based_traps = false;
+        else if (!strcmp(argv[first], "--serial"))
+            cfg.parallel_compilation = false;
+        else
+            break;
+    }
+    if (argc - first < 1) {
+        fputs("usage: ebb wast [--bounds-checks] [--serial] FILE...\n",
+              stderr);
         return EXIT_USAGE;
     }
     unsigned passed = 0, failed = 0;
-    for (int i = 0; i < argc; i++)
-        run_script(argv[i], &passed, &failed);
+    for (int i = first; i < argc; i++)
+        run_script(argv[i], &cfg, &passed, &failed);
     printf("%u passed, %u failed\n", passed, failed);
     fflush(stdout);
     return failed ? 1 : 0;

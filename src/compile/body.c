@@ -44,7 +44,7 @@ static const uint8_t imm_words[OP_COUNT] = {
 };
 
 static const uint8_t valtypes[] = {VT_I32, VT_I64, VT_F32, VT_F64,
-                                   VT_FUNCREF, VT_EXTERNREF};
+                                   VT_V128, VT_FUNCREF, VT_EXTERNREF};
 
 /* A pointer to a one-byte type list holding t (for single-result blocks). */
 static const uint8_t *single_type(uint8_t t)
@@ -61,6 +61,7 @@ static uint8_t sig_type(char ch)
     case 'i': return VT_I32;
     case 'I': return VT_I64;
     case 'f': return VT_F32;
+    case 'V': return VT_V128;
     default: return VT_F64;
     }
 }
@@ -110,8 +111,6 @@ static bool read_valtype(cc *c, uint8_t *t)
 {
     if (!reader_u8(&c->r, t))
         return false;
-    if (*t == VT_V128)
-        return err_set(c->err, "SIMD not supported yet");
     if (!single_type(*t))
         return err_set(c->err, "malformed value type");
     return true;
@@ -129,8 +128,6 @@ static bool read_blocktype(cc *c, const uint8_t **params, uint32_t *np,
         c->r.p++;
         return true;
     }
-    if (b == VT_V128)
-        return err_set(c->err, "SIMD not supported yet");
     if (single_type(b)) {
         c->r.p++;
         *results = single_type(b);
@@ -166,11 +163,12 @@ static bool peek_check_as(cc *c, const uint8_t *types, uint32_t n,
         if (!cc_pop(c, types[i], &o))
             return false;
     uint32_t base = c->nstk;
-    if (keep >= base + n) {
+    if (keep == base + valtypes_cells(types, n)) {
+        /* All were real entries (unknown ones stand for scalars here). */
         c->nstk = keep;
-        for (uint32_t i = 0; i < n; i++)
-            if (c->stk[base + i].type == T_UNKNOWN && retype)
-                c->stk[base + i].type = types[i];
+        for (uint32_t i = 0, h = base; i < n; h += valtype_cells(types[i++]))
+            if (c->stk[h].type == T_UNKNOWN && retype)
+                c->stk[h].type = types[i];
         return true;
     }
     for (uint32_t i = 0; i < n; i++)
@@ -196,7 +194,7 @@ static bool pop_types(cc *c, const uint8_t *types, uint32_t n, uint32_t *base)
     return true;
 }
 
-/* Puts popped values [base, base+n) into their own slots (call arguments,
+/* Puts popped cells [base, base+n) into their own slots (call arguments,
  * block parameters). Only called when the code is live, so the entries
  * are all real. */
 static void materialize_popped(cc *c, uint32_t base, uint32_t n, uint32_t from)
@@ -243,7 +241,7 @@ static bool do_block(cc *c, int op)
         if (op == OP_IF)
             cond_slot = cc_src(c, &cond);
         /* Block boundaries see every value in its own slot. */
-        materialize_popped(c, base, np, 0);
+        materialize_popped(c, base, valtypes_cells(params, np), 0);
     }
     if (!cc_push_ctrl(c, (uint8_t)op, params, np, results, nr))
         return false;
@@ -420,7 +418,9 @@ static bool do_call(cc *c)
     if (!pop_types(c, functype_params(ft), ft->nparams, &base))
         return false;
     if (cc_live(c)) {
-        materialize_popped(c, base, ft->nparams, base);
+        materialize_popped(c, base,
+                           valtypes_cells(functype_params(ft), ft->nparams),
+                           base);
         uint32_t at = cc_emit(c, IOP_CALL, 2);
         if (at != UINT32_MAX) {
             c->code[at] = f;
@@ -450,7 +450,9 @@ static bool do_call_indirect(cc *c)
         return false;
     if (cc_live(c)) {
         uint32_t is = cc_src(c, &idx);
-        materialize_popped(c, base, ft->nparams, base);
+        materialize_popped(c, base,
+                           valtypes_cells(functype_params(ft), ft->nparams),
+                           base);
         uint32_t at = cc_emit(c, IOP_CALL_INDIRECT, 4);
         if (at != UINT32_MAX) {
             c->code[at] = c->type_ids[ti];
@@ -468,14 +470,7 @@ static bool do_call_indirect(cc *c)
  * the given source operands; returns the operand index (or UINT32_MAX). */
 static uint32_t emit_result(cc *c, iop op, uint32_t n)
 {
-    if (!cc_live(c))
-        return UINT32_MAX;
-    uint32_t at = cc_emit(c, op, n);
-    if (at == UINT32_MAX)
-        return at;
-    c->code[at] = cc_slot(c, c->nstk - 1);
-    cc_result_at(c, at);
-    return at;
+    return cc_emit_result(c, op, n);
 }
 
 static bool do_select(cc *c, bool typed)
@@ -494,8 +489,8 @@ static bool do_select(cc *c, bool typed)
     if (!cc_pop(c, VT_I32, &cond) || !cc_pop(c, t, &b) || !cc_pop(c, t, &a))
         return false;
     if (!typed) {
-        if (valtype_is_ref(a.type) || valtype_is_ref(b.type) ||
-            a.type == VT_V128 || b.type == VT_V128)
+        /* numeric and vector types only */
+        if (valtype_is_ref(a.type) || valtype_is_ref(b.type))
             return err_set(c->err, "type mismatch");
         if (a.type != T_UNKNOWN && b.type != T_UNKNOWN && a.type != b.type)
             return err_set(c->err, "type mismatch");
@@ -506,7 +501,8 @@ static bool do_select(cc *c, bool typed)
     if (cc_live(c)) {
         uint32_t sa = cc_src(c, &a), sb = cc_src(c, &b);
         uint32_t sc = cc_src(c, &cond);
-        uint32_t at = emit_result(c, IOP_SELECT, 4);
+        iop sel = t == VT_V128 ? IOP_SELECT_V128 : IOP_SELECT;
+        uint32_t at = emit_result(c, sel, 4);
         if (at != UINT32_MAX) {
             c->code[at + 1] = sa;
             c->code[at + 2] = sb;
@@ -555,6 +551,9 @@ static bool do_simple(cc *c, int op)
         return true;
     }
     iop base = (iop)(simple_iop[op] - 1);
+    /* The unchecked form follows each checked load and store (code.h). */
+    if (oi->imm == IMM_MEMARG && offset < c->unchecked_offsets)
+        base = (iop)(base + 1);
     if (oi->imm == IMM_MEMARG) {
         uint32_t a = cc_src(c, &in[0]);
         if (has_result) {
@@ -804,11 +803,7 @@ static bool do_variable(cc *c, int op)
     case OP_LOCAL_GET:
         if (x >= c->nlocals_all)
             return err_set(c->err, "unknown local %u", x);
-        if (!cc_push(c, c->ltypes[x]))
-            return false;
-        c->stk[c->nstk - 1].kind = K_LOCAL;
-        c->stk[c->nstk - 1].local = x;
-        return true;
+        return cc_push_local(c, x);
     case OP_LOCAL_SET:
         return cc_local_set(c, x, false);
     case OP_LOCAL_TEE:
@@ -819,7 +814,9 @@ static bool do_variable(cc *c, int op)
         if (!cc_push(c, c->m->globals[x].type))
             return false;
         {
-            uint32_t at = emit_result(c, IOP_GLOBAL_GET, 2);
+            iop g = c->m->globals[x].type == VT_V128 ? IOP_GLOBAL_GET_V128
+                                                     : IOP_GLOBAL_GET;
+            uint32_t at = emit_result(c, g, 2);
             if (at != UINT32_MAX)
                 c->code[at + 1] = x;
         }
@@ -834,7 +831,8 @@ static bool do_variable(cc *c, int op)
             return false;
         if (cc_live(c)) {
             uint32_t ops[2] = {x, cc_src(c, &v)};
-            emit_plain(c, IOP_GLOBAL_SET, ops, 2);
+            emit_plain(c, v.type == VT_V128 ? IOP_GLOBAL_SET_V128
+                                            : IOP_GLOBAL_SET, ops, 2);
         }
         return true;
     }
@@ -930,6 +928,8 @@ static bool do_memory_size_grow(cc *c, int op)
 
 static bool instr(cc *c, int op)
 {
+    if (op_table[op].prefix == OP_PREFIX_FD)
+        return cc_simd(c, op);
     switch (op) {
     case OP_UNREACHABLE:
         if (cc_live(c))
@@ -1023,8 +1023,11 @@ bool cc_body(cc *c)
             if (!reader_u32(&c->r, &sub))
                 return false;
             op = op_from_fc(sub);
-        } else if (b == 0xfd) {
-            return err_set(c->err, "SIMD not supported yet");
+        } else if (b == OP_PREFIX_FD) {
+            uint32_t sub;
+            if (!reader_u32(&c->r, &sub))
+                return false;
+            op = op_from_fd(sub);
         } else {
             op = op_from_byte(b);
         }

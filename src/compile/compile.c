@@ -60,14 +60,16 @@ static bool may_trap(iop op)
 #define IOP(n)
 #define BINOP(w, tx, tr, ...)
 #define UNOP(w, tx, tr, ...)
-#define LOAD(w, ct, conv) case IOP_##w:
-#define STORE(w, ct) case IOP_##w:
+#define LOAD(w, ct, conv) case IOP_##w: case IOP_##w##_G:
+#define STORE(w, ct) case IOP_##w: case IOP_##w##_G:
+#define SIMD_OP(n, kind, ...) SIMD_MEM_##kind(n)
 #include "../interp/iops.def"
 #undef IOP
 #undef BINOP
 #undef UNOP
 #undef LOAD
 #undef STORE
+#undef SIMD_OP
         return true;
     default:
         return false;
@@ -149,19 +151,57 @@ static void emit_copy(cc *c, uint32_t dst, uint32_t src)
 
 /* ---- operand stack ---------------------------------------------------------- */
 
-uint32_t cc_slot(const cc *c, uint32_t h) { return c->nlocals_all + h; }
+uint32_t cc_slot(const cc *c, uint32_t h) { return c->nlocal_cells + h; }
 
+/* Pushes a value of type `type` in its own slot(s): a v128 is two
+ * entries, the second of type T_V128_HI. */
 bool cc_push(cc *c, uint8_t type)
 {
+    uint32_t n = valtype_cells(type);
     size_t cap = c->stk_cap;
-    if (!grow(c, (void **)&c->stk, &cap, (size_t)c->nstk + 1, sizeof *c->stk))
+    if (!grow(c, (void **)&c->stk, &cap, (size_t)c->nstk + n, sizeof *c->stk))
         return false;
     c->stk_cap = cap;
     c->stk[c->nstk] = (vent){.type = type, .kind = K_SLOT};
-    c->nstk++;
+    if (n == 2)
+        c->stk[c->nstk + 1] = (vent){.type = T_V128_HI, .kind = K_SLOT};
+    c->nstk += n;
     if (c->nstk > c->max_height)
         c->max_height = c->nstk;
     return true;
+}
+
+bool cc_push_local(cc *c, uint32_t x)
+{
+    if (!cc_push(c, c->ltypes[x]))
+        return false;
+    uint32_t n = valtype_cells(c->ltypes[x]);
+    for (uint32_t i = 0; i < n; i++) {
+        vent *e = &c->stk[c->nstk - n + i];
+        e->kind = K_LOCAL;
+        e->local = c->lslot[x] + i;
+    }
+    return true;
+}
+
+uint32_t cc_top_slot(const cc *c)
+{
+    uint32_t h = c->nstk - 1;
+    if (c->stk[h].type == T_V128_HI)
+        h--;
+    return cc_slot(c, h);
+}
+
+uint32_t cc_emit_result(cc *c, iop op, uint32_t n)
+{
+    if (!cc_live(c))
+        return UINT32_MAX;
+    uint32_t at = cc_emit(c, op, n);
+    if (at == UINT32_MAX)
+        return at;
+    c->code[at] = cc_top_slot(c);
+    cc_result_at(c, at);
+    return at;
 }
 
 /* Pops one operand into *o (with its height, for its location). */
@@ -175,24 +215,33 @@ bool cc_pop(cc *c, uint8_t expect, opnd *o)
         *o = (opnd){.type = T_UNKNOWN, .kind = K_SLOT, .h = f->height};
         return true;
     }
+    uint64_t k_hi = 0;
+    if (c->stk[c->nstk - 1].type == T_V128_HI) {
+        k_hi = c->stk[c->nstk - 1].k;
+        c->nstk--;
+    }
     c->nstk--;
     vent *e = &c->stk[c->nstk];
     if (expect != T_UNKNOWN && e->type != T_UNKNOWN && e->type != expect)
         return err_set(c->err, "type mismatch");
     *o = (opnd){.type = e->type, .kind = e->kind, .h = c->nstk,
-                .local = e->local, .k = e->k};
+                .local = e->local, .k = e->k, .k_hi = k_hi};
     return true;
 }
 
 /* Pushes back a popped operand with its location (br_if keeps values). */
 bool cc_repush(cc *c, const opnd *o, uint8_t type)
 {
-    if (!cc_push(c, o->type != T_UNKNOWN ? o->type : type))
+    uint8_t t = o->type != T_UNKNOWN ? o->type : type;
+    if (!cc_push(c, t))
         return false;
-    vent *e = &c->stk[c->nstk - 1];
-    e->kind = o->kind;
-    e->local = o->local;
-    e->k = o->k;
+    uint32_t n = valtype_cells(t);
+    for (uint32_t i = 0; i < n; i++) {
+        vent *e = &c->stk[c->nstk - n + i];
+        e->kind = o->kind;
+        e->local = o->local + i;
+        e->k = i ? o->k_hi : o->k;
+    }
     return true;
 }
 
@@ -204,8 +253,11 @@ uint32_t cc_src(cc *c, opnd *o)
     case K_LOCAL:
         return o->local;
     case K_CONST:
-        if (cc_live(c))
+        if (cc_live(c)) {
             emit_const(c, cc_slot(c, o->h), o->k);
+            if (o->type == VT_V128)
+                emit_const(c, cc_slot(c, o->h) + 1, o->k_hi);
+        }
         o->kind = K_SLOT;
         return cc_slot(c, o->h);
     default:
@@ -234,18 +286,26 @@ void cc_materialize_from(cc *c, uint32_t from)
         materialize(c, h);
 }
 
+/* Does stack entry h alias a cell of local x? */
+static bool aliases(const cc *c, uint32_t h, uint32_t x)
+{
+    const vent *e = &c->stk[h];
+    return e->kind == K_LOCAL && e->local >= c->lslot[x] &&
+           e->local < c->lslot[x] + valtype_cells(c->ltypes[x]);
+}
+
 /* Before local x changes, stack entries that alias it take its value. */
 static void materialize_local(cc *c, uint32_t x)
 {
     for (uint32_t h = 0; h < c->nstk; h++)
-        if (c->stk[h].kind == K_LOCAL && c->stk[h].local == x)
+        if (aliases(c, h, x))
             materialize(c, h);
 }
 
 static bool has_alias(const cc *c, uint32_t x)
 {
     for (uint32_t h = 0; h < c->nstk; h++)
-        if (c->stk[h].kind == K_LOCAL && c->stk[h].local == x)
+        if (aliases(c, h, x))
             return true;
     return false;
 }
@@ -292,10 +352,16 @@ const uint8_t *cc_label_types(const ctrl *f)
     return f->op == OP_LOOP ? f->params : f->results;
 }
 
-/* Do the top values need moves to reach label f's slots? */
+uint32_t cc_label_cells(const ctrl *f)
+{
+    return valtypes_cells(cc_label_types(f), cc_label_arity(f));
+}
+
+/* Do the top values need moves to reach label f's slots? (Cell by cell:
+ * a v128's two entries move like two scalars.) */
 bool cc_needs_copies(const cc *c, const ctrl *f)
 {
-    uint32_t n = cc_label_arity(f);
+    uint32_t n = cc_label_cells(f);
     for (uint32_t i = 0; i < n; i++) {
         const vent *e = &c->stk[c->nstk - n + i];
         if (e->kind != K_SLOT || c->nstk - n + i != f->height + i)
@@ -308,7 +374,7 @@ bool cc_needs_copies(const cc *c, const ctrl *f)
  * stack (br_if keeps them). Destinations never lie above their sources. */
 void cc_emit_copies(cc *c, const ctrl *f)
 {
-    uint32_t n = cc_label_arity(f);
+    uint32_t n = cc_label_cells(f);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t h = c->nstk - n + i;
         const vent *e = &c->stk[h];
@@ -357,7 +423,7 @@ bool cc_check_results(cc *c, ctrl *f)
         return err_set(c->err, "type mismatch");
     /* Restore the entries (their locations are still in place). */
     c->nstk = keep;
-    if (c->nstk < f->height + f->nresults) {
+    if (c->nstk < f->height + valtypes_cells(f->results, f->nresults)) {
         /* Values came from the polymorphic stack: push them as slots. */
         c->nstk = f->height;
         for (uint32_t i = 0; i < f->nresults; i++)
@@ -409,6 +475,7 @@ bool cc_end(cc *c)
          * slots nparams + nlocals + 0.. whichever path got here. */
         if (!f->dead) {
             uint32_t at;
+            nr = valtypes_cells(results, nr);
             if (nr == 0) {
                 cc_emit(c, IOP_RET0, 0);
             } else if (nr == 1) {
@@ -432,7 +499,7 @@ bool cc_end(cc *c)
 /* `return`: the function's results go to slots 0.. of the frame. */
 void cc_emit_return(cc *c)
 {
-    uint32_t nr = c->ctl[0].nresults;
+    uint32_t nr = valtypes_cells(c->ctl[0].results, c->ctl[0].nresults);
     if (nr == 0) {
         cc_emit(c, IOP_RET0, 0);
         return;
@@ -469,26 +536,25 @@ bool cc_local_set(cc *c, uint32_t x, bool tee)
     if (cc_live(c)) {
         bool retarget = c->can_retarget && o.kind == K_SLOT &&
                         o.h == c->last_dst_h && !has_alias(c, x);
+        uint32_t d = c->lslot[x];
         if (retarget) {
-            c->code[c->last_dst_pos] = x;
+            c->code[c->last_dst_pos] = d;
         } else {
             materialize_local(c, x);
-            if (o.kind == K_CONST)
-                emit_const(c, x, o.k);
-            else if (o.kind == K_LOCAL)
-                emit_copy(c, x, o.local);
-            else
-                emit_copy(c, x, cc_slot(c, o.h));
+            for (uint32_t i = 0; i < valtype_cells(type); i++) {
+                if (o.kind == K_CONST)
+                    emit_const(c, d + i, i ? o.k_hi : o.k);
+                else if (o.kind == K_LOCAL)
+                    emit_copy(c, d + i, o.local + i);
+                else
+                    emit_copy(c, d + i, cc_slot(c, o.h) + i);
+            }
         }
     }
     if (tee) {
-        if (!cc_push(c, type))
-            return false;
-        vent *e = &c->stk[c->nstk - 1];
-        if (cc_live(c)) {
-            e->kind = K_LOCAL;
-            e->local = x;
-        }
+        if (cc_live(c))
+            return cc_push_local(c, x);
+        return cc_push(c, type);
     }
     return true;
 }
@@ -498,6 +564,8 @@ void cc_result_at(cc *c, uint32_t dst_word)
     c->just_emitted = true;
     c->last_dst_pos = dst_word;
     c->last_dst_h = c->nstk - 1;
+    if (c->stk[c->last_dst_h].type == T_V128_HI)
+        c->last_dst_h--;
 }
 
 /* ---- entry --------------------------------------------------------------------- */
@@ -508,6 +576,7 @@ static void cc_free(cc *c)
     mem_free(c->owner, MEM_COMPILE, c->ctl);
     mem_free(c->owner, MEM_COMPILE, c->patches);
     mem_free(c->owner, MEM_COMPILE, c->ltypes);
+    mem_free(c->owner, MEM_COMPILE, c->lslot);
     mem_free(c->owner, MEM_COMPILE, c->labels);
     mem_free(c->owner, MEM_COMPILE, c->sites);
 }
@@ -516,16 +585,50 @@ compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
                                 const uint32_t *type_ids, mem_owner *owner,
                                 err_t *err)
 {
+    static const compile_opts none = {0};
+    return compile_function_opts(m, defined_index, type_ids, owner, err,
+                                 &none);
+}
+
+compiled_func *compiled_func_clone(mem_owner *owner, const compiled_func *f)
+{
+    compiled_func *n = mem_alloc(owner, MEM_CODE, sizeof *n);
+    if (!n)
+        return NULL;
+    *n = *f;
+    n->code = mem_alloc(owner, MEM_CODE, (size_t)f->code_len * sizeof *f->code);
+    n->sites = mem_alloc(owner, MEM_CODE, (size_t)f->nsites * sizeof *f->sites);
+    if (!n->code || !n->sites) {
+        mem_free(owner, MEM_CODE, n->code);
+        mem_free(owner, MEM_CODE, n->sites);
+        mem_free(owner, MEM_CODE, n);
+        return NULL;
+    }
+    memcpy(n->code, f->code, (size_t)f->code_len * sizeof *f->code);
+    if (f->nsites)
+        memcpy(n->sites, f->sites, (size_t)f->nsites * sizeof *f->sites);
+    return n;
+}
+
+compiled_func *compile_function_opts(const module_desc *m,
+                                     uint32_t defined_index,
+                                     const uint32_t *type_ids,
+                                     mem_owner *owner, err_t *err,
+                                     const compile_opts *opts)
+{
     uint32_t fidx = m->nimported_funcs + defined_index;
     const functype *ft = module_func_type(m, fidx);
     const code_desc *code = &m->codes[defined_index];
     cc c = {.m = m, .type_ids = type_ids, .owner = owner, .err = err,
-            .ft = ft};
+            .ft = ft, .unchecked_offsets = opts->unchecked_offsets};
     c.nparams = ft->nparams;
     c.nlocals_all = ft->nparams + code->nlocals;
     c.ltypes = mem_alloc(owner, MEM_COMPILE, (size_t)c.nlocals_all + 1);
-    if (!c.ltypes) {
+    c.lslot = mem_alloc(owner, MEM_COMPILE,
+                        ((size_t)c.nlocals_all + 1) * sizeof *c.lslot);
+    if (!c.ltypes || !c.lslot) {
         err_set(err, "out of memory");
+        cc_free(&c);
         return NULL;
     }
     if (ft->nparams)
@@ -535,6 +638,18 @@ compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
         memset(c.ltypes + at, code->groups[g].type, code->groups[g].count);
         at += code->groups[g].count;
     }
+    /* Frame cells: a v128 local takes two. */
+    uint32_t param_cells = 0;
+    for (uint32_t x = 0; x < c.nlocals_all; x++) {
+        if (x == ft->nparams)
+            param_cells = c.nlocal_cells;
+        c.lslot[x] = c.nlocal_cells;
+        c.nlocal_cells += valtype_cells(c.ltypes[x]);
+    }
+    if (c.nlocals_all == ft->nparams)
+        param_cells = c.nlocal_cells;
+    uint32_t result_cells = valtypes_cells(functype_results(ft),
+                                           ft->nresults);
     reader_init(&c.r, code->body, code->body_len, NULL, err);
     c.body_offset = code->body_offset;
     compiled_func *cf = NULL;
@@ -548,14 +663,15 @@ compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
             if (!cf) {
                 err_set(err, "out of memory");
             } else {
-                uint32_t fs = c.nlocals_all + c.max_height;
-                if (fs < ft->nresults)
-                    fs = ft->nresults;
+                uint32_t fs = c.nlocal_cells + c.max_height;
+                if (fs < result_cells)
+                    fs = result_cells;
                 if (fs == 0)
                     fs = 1;
                 *cf = (compiled_func){
-                    .func_index = fidx, .nparams = ft->nparams,
-                    .nresults = ft->nresults, .nlocals = code->nlocals,
+                    .func_index = fidx, .nparams = param_cells,
+                    .nresults = result_cells,
+                    .nlocals = c.nlocal_cells - param_cells,
                     .frame_size = fs, .code_len = c.code_len,
                 };
                 cf->code = mem_alloc(owner, MEM_CODE,

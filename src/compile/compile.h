@@ -26,4 +26,22 @@ compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
                                 err_t *err);
 void compiled_func_free(mem_owner *owner, compiled_func *f);
 
+/* What the code may assume about the engine it runs in. */
+typedef struct compile_opts {
+    /* Loads and stores with a static offset below this are emitted in
+     * their unchecked form (rt_engine.unchecked_offsets; 0: none). */
+    uint64_t unchecked_offsets;
+} compile_opts;
+
+/* compile_function with options (compile_function: all zero). */
+compiled_func *compile_function_opts(const module_desc *m,
+                                     uint32_t defined_index,
+                                     const uint32_t *type_ids,
+                                     mem_owner *owner, err_t *err,
+                                     const compile_opts *opts);
+/* A deep copy of f owned by `owner` (MEM_CODE); NULL when out of memory.
+ * Compile workers translate into their scratch arenas and copy the
+ * result into the module's. */
+compiled_func *compiled_func_clone(mem_owner *owner, const compiled_func *f);
+
 #endif

@@ -11,24 +11,32 @@
 #include "../interp/code.h"
 
 #define T_UNKNOWN 0 /* a value of the polymorphic stack */
+/* A v128 takes two stack entries, one per 64-bit cell: the value's entry
+ * (type VT_V128) and above it this one for the high cell. Each entry has
+ * its own location, so aliases, constants and copies work cell by cell. */
+#define T_V128_HI 1
 
 enum { K_SLOT, K_LOCAL, K_CONST };
 
-/* An operand-stack entry: its type and where its value is. */
+/* An operand-stack entry: its type and where its value is. Heights count
+ * cells (entries), so stack height h is always one slot. */
 typedef struct vent {
     uint8_t type;
-    uint8_t kind;     /* K_SLOT, K_LOCAL (alias of `local`), K_CONST (k) */
+    uint8_t kind;     /* K_SLOT, K_LOCAL (alias of local cell `local`),
+                         K_CONST (k) */
     uint32_t local;
     uint64_t k;
 } vent;
 
-/* A popped operand: the entry plus its height (for its stack slot). */
+/* A popped operand: the entry plus its height (for its stack slot). A
+ * v128's high cell is at local + 1 or k_hi. */
 typedef struct opnd {
     uint8_t type;
     uint8_t kind;
     uint32_t h;
     uint32_t local;
     uint64_t k;
+    uint64_t k_hi;
 } opnd;
 
 typedef struct ctrl {
@@ -53,14 +61,17 @@ typedef struct patch {
 typedef struct cc {
     const module_desc *m;
     const uint32_t *type_ids;
+    uint64_t unchecked_offsets; /* compile_opts */
     mem_owner *owner;
     err_t *err;
     const functype *ft;
     reader r;
 
     uint8_t *ltypes;        /* params then locals */
+    uint32_t *lslot;        /* each local's first frame cell */
     uint32_t nparams;
     uint32_t nlocals_all;
+    uint32_t nlocal_cells;  /* cells of params and locals */
 
     vent *stk;
     uint32_t nstk, max_height;
@@ -99,6 +110,11 @@ uint32_t cc_src(cc *c, opnd *o);
 void cc_materialize_from(cc *c, uint32_t from);
 void cc_branch_to(cc *c, ctrl *f, uint32_t pos);
 uint32_t cc_label_arity(const ctrl *f);
+uint32_t cc_label_cells(const ctrl *f);
+/* Slot of the top value's first cell (a result just pushed). */
+uint32_t cc_top_slot(const cc *c);
+/* local.get: pushes an alias of local x (x is valid). */
+bool cc_push_local(cc *c, uint32_t x);
 const uint8_t *cc_label_types(const ctrl *f);
 bool cc_needs_copies(const cc *c, const ctrl *f);
 void cc_emit_copies(cc *c, const ctrl *f);
@@ -115,5 +131,11 @@ void cc_result_at(cc *c, uint32_t dst_word);
 
 /* body.c: the instruction loop. */
 bool cc_body(cc *c);
+
+/* simd.c: validates and translates one 0xFD-prefixed instruction. */
+bool cc_simd(cc *c, int op);
+/* Emits op (d, ...) with d = the top value's slot; n operand words. The
+ * first operand index, or UINT32_MAX when nothing was emitted. */
+uint32_t cc_emit_result(cc *c, iop op, uint32_t n);
 
 #endif

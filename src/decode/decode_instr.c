@@ -21,9 +21,11 @@ int decode_opcode(decode_ctx *c, reader *r)
         if (!reader_u32(r, &sub))
             return -1;
         op = op_from_fc(sub);
-    } else if (b == 0xfd) {
-        err_set(c->err, "illegal opcode 0xfd (SIMD not supported yet)");
-        return -1;
+    } else if (b == OP_PREFIX_FD) {
+        uint32_t sub = 0;
+        if (!reader_u32(r, &sub))
+            return -1;
+        op = op_from_fd(sub);
     } else {
         op = op_from_byte(b);
     }
@@ -92,6 +94,18 @@ static bool immediates(decode_ctx *c, reader *r, int op, const_expr *k)
             return false;
         *k = (const_expr){.op = CONST_REF_FUNC, .type = VT_FUNCREF, .value = u};
         return true;
+    case OP_V128_CONST: {
+        /* 16 bytes, little-endian: the low half first */
+        *k = (const_expr){.op = CONST_V128, .type = VT_V128};
+        const uint8_t *p = NULL;
+        if (!reader_bytes(r, 16, &p))
+            return false;
+        for (int i = 0; i < 8; i++) {
+            k->value |= (uint64_t)p[i] << (8 * i);
+            k->value_hi |= (uint64_t)p[8 + i] << (8 * i);
+        }
+        return true;
+    }
     case OP_GLOBAL_GET:
         if (!reader_u32(r, &u))
             return false;
@@ -135,6 +149,14 @@ static bool immediates(decode_ctx *c, reader *r, int op, const_expr *k)
         return zero_byte(c, r) && zero_byte(c, r);
     case IMM_REFTYPE:
         return decode_reftype(c, r, &b);
+    case IMM_SHUFFLE: {
+        const uint8_t *p = NULL;
+        return reader_bytes(r, 16, &p);
+    }
+    case IMM_LANE:
+        return reader_u8(r, &b);
+    case IMM_MEMARG_LANE:
+        return memarg(c, r) && reader_u8(r, &b);
     case IMM_SELECT_T: {
         uint32_t n = 0;
         if (!reader_u32(r, &n))

@@ -10,12 +10,10 @@ bool decode_valtype(decode_ctx *c, reader *r, uint8_t *out)
     if (!reader_u8(r, &b))
         return false;
     switch (b) {
-    case VT_I32: case VT_I64: case VT_F32: case VT_F64:
+    case VT_I32: case VT_I64: case VT_F32: case VT_F64: case VT_V128:
     case VT_FUNCREF: case VT_EXTERNREF:
         *out = b;
         return true;
-    case VT_V128:
-        return err_set(c->err, "SIMD not supported yet");
     default:
         return err_set(c->err, "malformed value type");
     }

@@ -31,6 +31,21 @@ static inline bool valtype_is_ref(uint8_t t)
 {
     return t == VT_FUNCREF || t == VT_EXTERNREF;
 }
+
+/* 64-bit cells a value of type t takes (in frames, argument and result
+ * arrays): 2 for v128, low half first; 1 for the others. */
+static inline uint32_t valtype_cells(uint8_t t)
+{
+    return t == VT_V128 ? 2 : 1;
+}
+
+static inline uint32_t valtypes_cells(const uint8_t *t, uint32_t n)
+{
+    uint32_t cells = n;
+    for (uint32_t i = 0; i < n; i++)
+        cells += t[i] == VT_V128;
+    return cells;
+}
 const char *valtype_name(uint8_t t); /* "i32", "funcref", ... */
 
 typedef struct functype {
@@ -80,12 +95,14 @@ typedef enum const_op {
     CONST_REF_NULL,   /* value: unused; type says which null */
     CONST_REF_FUNC,   /* value: function index */
     CONST_GLOBAL_GET, /* value: global index (an imported global) */
+    CONST_V128,       /* value: low 64 bits, value_hi: high 64 bits */
 } const_op;
 
 typedef struct const_expr {
     uint8_t op;       /* const_op */
     uint8_t type;     /* valtype of the result */
     uint64_t value;
+    uint64_t value_hi; /* CONST_V128 only */
 } const_expr;
 
 typedef struct import_desc {

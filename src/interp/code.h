@@ -11,7 +11,9 @@
  * Operands are frame slots (64-bit cells relative to the frame base: the
  * parameters, then the other locals, then the operand stack, with stack
  * height h at slot nparams + nlocals + h), immediates, or branch offsets.
- * A branch offset is relative to the word that holds it, in words. */
+ * A branch offset is relative to the word that holds it, in words. A v128
+ * takes two consecutive cells (low half first) and is named by the first;
+ * heights and the counts below are in cells. */
 #ifndef EBB_INTERP_CODE_H
 #define EBB_INTERP_CODE_H
 
@@ -23,12 +25,16 @@
 #define EBB_CG 1 /* threaded dispatch by computed goto */
 #endif
 
+/* Every load and store W comes in two forms: W checks the effective
+ * address against the memory's size; W_G (right after it) does not, and
+ * relies on the memory's reservation and guard pages to fault (see
+ * rt_engine.unchecked_offsets). */
 typedef enum iop {
 #define IOP(n) IOP_##n,
 #define BINOP(w, tx, tr, ...) IOP_##w##_SS, IOP_##w##_SI,
 #define UNOP(w, tx, tr, ...) IOP_##w,
-#define LOAD(w, ct, conv) IOP_##w,
-#define STORE(w, ct) IOP_##w,
+#define LOAD(w, ct, conv) IOP_##w, IOP_##w##_G,
+#define STORE(w, ct) IOP_##w, IOP_##w##_G,
 #include "iops.def"
 #undef IOP
 #undef BINOP
@@ -38,6 +44,34 @@ typedef enum iop {
     IOP_COUNT
 } iop;
 
+/* Operand words of each KIND of SIMD instruction (simd_ops.def). */
+enum {
+    SIMD_NOPD_UN = 2, SIMD_NOPD_BIN = 3, SIMD_NOPD_TERN = 4,
+    SIMD_NOPD_SHIFT = 3, SIMD_NOPD_TEST = 2, SIMD_NOPD_SPLAT = 2,
+    SIMD_NOPD_EXTRACT = 3, SIMD_NOPD_REPLACE = 4, SIMD_NOPD_SHUFFLE = 7,
+    SIMD_NOPD_LOAD = 3, SIMD_NOPD_LOAD_LANE = 5, SIMD_NOPD_STORE = 3,
+    SIMD_NOPD_STORE_LANE = 4, SIMD_NOPD_X2 = 2, SIMD_NOPD_X4 = 4,
+};
+
+/* SIMD_MEM_KIND(n): `case IOP_n:` for the memory kinds (which can trap),
+ * nothing for the others; expand with
+ * #define SIMD_OP(n, kind, ...) SIMD_MEM_##kind(n) */
+#define SIMD_MEM_LOAD(n) case IOP_##n:
+#define SIMD_MEM_LOAD_LANE(n) case IOP_##n:
+#define SIMD_MEM_STORE(n) case IOP_##n:
+#define SIMD_MEM_STORE_LANE(n) case IOP_##n:
+#define SIMD_MEM_UN(n)
+#define SIMD_MEM_BIN(n)
+#define SIMD_MEM_TERN(n)
+#define SIMD_MEM_SHIFT(n)
+#define SIMD_MEM_TEST(n)
+#define SIMD_MEM_SPLAT(n)
+#define SIMD_MEM_EXTRACT(n)
+#define SIMD_MEM_REPLACE(n)
+#define SIMD_MEM_SHUFFLE(n)
+#define SIMD_MEM_X2(n)
+#define SIMD_MEM_X4(n)
+
 /* Words taken by an instruction with n operand words. */
 #define ICODE_LEN(n) (2u + (((n) + 1u) & ~1u))
 
@@ -45,9 +79,9 @@ struct compiled_func {
     uint32_t *code;          /* MEM_CODE, 8-byte aligned */
     uint32_t code_len;       /* words */
     uint32_t func_index;     /* in the module */
-    uint32_t nparams;
-    uint32_t nresults;
-    uint32_t nlocals;        /* declared locals, excluding parameters */
+    uint32_t nparams;        /* cells of the parameters */
+    uint32_t nresults;       /* cells of the results */
+    uint32_t nlocals;        /* cells of the declared locals (not params) */
     uint32_t frame_size;     /* slots: params + locals + max stack height */
     /* For backtraces: (code word, offset in the module binary) of every
      * instruction that can trap or call, in code order. */

@@ -17,8 +17,10 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "../os/os.h"
 #include "code.h"
 #include "numeric.h"
+#include "simd_run.h"
 #include "thread.h"
 
 #if defined(__GNUC__)
@@ -86,12 +88,16 @@
         goto trap;                       \
     } while (0)
 
-/* Memory accesses are bounds-checked against the current size; the
- * effective address is computed in 64 bits so addr + offset cannot wrap.
- * This is the one place that decides checked vs unchecked access. */
-#define EFFECTIVE_ADDR(ea, ai, offi, size)                          \
+/* The one place that decides checked vs unchecked access. The effective
+ * address is computed in 64 bits so addr + offset cannot wrap. Checked
+ * (`checked` is a constant 1): compared with the current size. Unchecked
+ * (the _G forms, emitted only when the engine's memories are 4 GiB
+ * reservations with a guard larger than the static offset): any address
+ * lands inside the reservation, and one past the accessible part faults;
+ * the fault handler turns that into the trap (interp_call's scope). */
+#define EFFECTIVE_ADDR(ea, ai, offi, size, checked)                 \
     uint64_t ea = (uint64_t)(uint32_t)SLOT(ai) + OPD(offi);        \
-    if (UNLIKELY(ea + (size) > memsize))                            \
+    if ((checked) && UNLIKELY(ea + (size) > memsize))               \
         TRAP(TRAP_MEMORY_OOB)
 
 #define LOAD_MEM()                                   \
@@ -124,8 +130,8 @@ static rt_trap *run(interp_thread *t, rt_store *s, frame_rec *fr,
 #define IOP(n) &&L_##n,
 #define BINOP(w, tx, tr, ...) &&L_##w##_SS, &&L_##w##_SI,
 #define UNOP(w, tx, tr, ...) &&L_##w,
-#define LOAD(w, ct, conv) &&L_##w,
-#define STORE(w, ct) &&L_##w,
+#define LOAD(w, ct, conv) &&L_##w, &&L_##w##_G,
+#define STORE(w, ct) &&L_##w, &&L_##w##_G,
 #include "iops.def"
 #undef IOP
 #undef BINOP
@@ -426,29 +432,38 @@ dispatch:
         SLOT(0) = PUT_##tr(r);                                  \
         NEXT(2);                                                \
     }
-#define LOAD(w, ct, conv)                                       \
-    HANDLER(w)                                                  \
+#define LOAD_BODY(w, ct, conv, checked)                         \
     {                                                           \
-        EFFECTIVE_ADDR(ea, 1, 2, sizeof(ct));                   \
+        EFFECTIVE_ADDR(ea, 1, 2, sizeof(ct), checked);          \
         ct v;                                                   \
         memcpy(&v, membase + ea, sizeof v);                     \
         SLOT(0) = (uint64_t)(conv);                             \
         NEXT(3);                                                \
     }
-#define STORE(w, ct)                                            \
-    HANDLER(w)                                                  \
+#define STORE_BODY(w, ct, checked)                              \
     {                                                           \
-        EFFECTIVE_ADDR(ea, 0, 2, sizeof(ct));                   \
+        EFFECTIVE_ADDR(ea, 0, 2, sizeof(ct), checked);          \
         ct v = (ct)SLOT(1);                                     \
         memcpy(membase + ea, &v, sizeof v);                     \
         NEXT(3);                                                \
     }
+#define LOAD(w, ct, conv)                                       \
+    HANDLER(w) LOAD_BODY(w, ct, conv, 1)                        \
+    HANDLER(w##_G) LOAD_BODY(w, ct, conv, 0)
+#define STORE(w, ct)                                            \
+    HANDLER(w) STORE_BODY(w, ct, 1)                             \
+    HANDLER(w##_G) STORE_BODY(w, ct, 0)
+/* SIMD handlers: the operand readers of each kind are in simd_run.h */
+#define SIMD_OP(n, kind, ...) HANDLER(n) SIMD_RUN_##kind(__VA_ARGS__)
 #include "iops.def"
 #undef IOP
 #undef BINOP
 #undef UNOP
 #undef LOAD
 #undef STORE
+#undef SIMD_OP
+#undef LOAD_BODY
+#undef STORE_BODY
 
 #ifndef EBB_CG
     default:
@@ -509,6 +524,40 @@ uint64_t interp_handler_word(iop op)
 #endif
 }
 
+/* Is addr inside one of the store's memory reservations (guard
+ * included)? Called from the fault handler: reads only, no locks. The
+ * store cannot change meanwhile: it is used by this thread alone, which
+ * is stopped at the faulting load or store. */
+static bool store_contains(void *arg, uintptr_t addr)
+{
+    const rt_store *s = arg;
+    for (size_t i = 0; i < s->nmemories; i++) {
+        const rt_memory *m = s->memories[i];
+        uintptr_t b = (uintptr_t)m->base;
+        if (b && addr >= b && addr - b < m->reserved + m->guard)
+            return true;
+    }
+    return false;
+}
+
+/* run() for code with unchecked accesses: a fault in a memory of the
+ * store comes back here as "out of bounds memory access". The trap's
+ * backtrace then holds the entry function only (where in the code the
+ * fault happened was in registers the jump discarded). */
+static rt_trap *run_guarded(interp_thread *t, rt_store *s, frame_rec *fr,
+                            uint64_t *fp, const uint32_t *pc)
+{
+    os_trap_scope scope;
+    scope.contains = store_contains;
+    scope.arg = s;
+    if (sigsetjmp(scope.jb, 0))
+        return interp_make_trap(s, NULL, TRAP_MEMORY_OOB, -1, NULL, fr, fr);
+    os_trap_enter(&scope);
+    rt_trap *trap = run(t, s, fr, fp, pc);
+    os_trap_leave(&scope);
+    return trap;
+}
+
 rt_trap *interp_call(rt_store *s, rt_func *f, const uint64_t *args,
                      uint64_t *results)
 {
@@ -526,7 +575,11 @@ rt_trap *interp_call(rt_store *s, rt_func *f, const uint64_t *args,
     fr->fp = NULL;
     fr->func = f;
     /* rt_call bounds the host -> Wasm nesting (store->host_depth). */
-    rt_trap *trap = run(t, s, fr, base, cf->code);
+    rt_trap *trap;
+    if (s->engine->unchecked_offsets)
+        trap = run_guarded(t, s, fr, base, cf->code);
+    else
+        trap = run(t, s, fr, base, cf->code);
     if (trap == NULL)
         memcpy(results, base, (size_t)cf->nresults * sizeof *base);
     return trap;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../os/os.h"
 #include "code.h"
 #include "interp.h"
 
@@ -51,7 +52,9 @@ void interp_thread_free(rt_store *s)
 rt_trap *interp_call_host(interp_thread *t, rt_store *s, rt_func *f,
                           uint64_t *args, frame_rec *fr)
 {
-    uint32_t np = f->type->nparams, nr = f->type->nresults;
+    /* Counted in cells: a v128 takes two. */
+    uint32_t np = valtypes_cells(functype_params(f->type), f->type->nparams);
+    uint32_t nr = valtypes_cells(functype_results(f->type), f->type->nresults);
     uint64_t *saved_top = t->top;
     frame_rec *saved_frame = t->frame_top;
     /* A Wasm call made by the host starts above the arguments (the caller's
@@ -68,7 +71,13 @@ rt_trap *interp_call_host(interp_thread *t, rt_store *s, rt_func *f,
             return rt_trap_new(s, TRAP_HOST, "out of memory");
         }
     }
+    rt_instance *saved_caller = s->host_caller;
+    s->host_caller = fr->func->instance;
+    /* A fault in host code is the host's, not a Wasm trap. */
+    os_trap_scope *scope = os_trap_suspend();
     rt_trap *trap = f->host(f->host_env, s, args, res);
+    os_trap_resume(scope);
+    s->host_caller = saved_caller;
     if (!trap)
         memcpy(args, res, (size_t)nr * sizeof *res);
     if (res != small)
@@ -113,6 +122,7 @@ rt_trap *interp_make_trap(rt_store *s, rt_trap *host, rt_trap_code code,
         const compiled_func *cf = f->code;
         trap->frames[i].func_index = f->index;
         trap->frames[i].module = f->instance ? f->instance->module : NULL;
+        trap->frames[i].instance = f->instance;
         trap->frames[i].code_offset =
             cf && pc ? interp_code_offset(cf, (uint32_t)(pc - cf->code)) : 0;
         pc = fr->ret_pc ? fr->ret_pc - 1 : NULL;

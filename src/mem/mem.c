@@ -1,17 +1,13 @@
-#include "mem.h"
+/* The door: counters, and the dispatch of each block to where it comes
+ * from (arena, hook or C allocator) and back. */
+#include "mem_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Header in front of every block: its size, padded so the payload keeps
- * malloc's 16-byte alignment. */
-typedef struct block_header {
-    size_t size;
-    size_t pad;
-} block_header;
-
 static _Atomic size_t global_live[MEM_NOWNER][MEM_NCAT];
 static _Atomic size_t global_peak[MEM_NOWNER][MEM_NCAT];
+static _Atomic size_t global_mapped;
 
 static const char *const cat_names[MEM_NCAT] = {
 #define X(id, name) name,
@@ -24,6 +20,8 @@ const char *mem_cat_name(mem_cat c)
     return c < MEM_NCAT ? cat_names[c] : "?";
 }
 
+/* ---- owners and counters -------------------------------------------------- */
+
 void mem_owner_init(mem_owner *o, mem_owner_kind kind)
 {
     o->kind = kind;
@@ -31,6 +29,27 @@ void mem_owner_init(mem_owner *o, mem_owner_kind kind)
         atomic_init(&o->live[c], 0);
         atomic_init(&o->peak[c], 0);
     }
+    o->hook.fn = NULL;
+    o->hook.ud = NULL;
+    o->use_arena = false;
+    o->arena = NULL;
+}
+
+void mem_owner_init_arena(mem_owner *o, mem_owner_kind kind,
+                          const mem_hook *hook)
+{
+    mem_owner_init(o, kind);
+    if (hook && hook->fn)
+        o->hook = *hook;
+    else
+        o->use_arena = true;
+}
+
+void mem_owner_destroy(mem_owner *o)
+{
+    if (o->arena)
+        arena_destroy(o->arena);
+    o->arena = NULL;
 }
 
 static void raise_peak(_Atomic size_t *peak, size_t now)
@@ -42,7 +61,7 @@ static void raise_peak(_Atomic size_t *peak, size_t now)
         ;
 }
 
-static void count_add(mem_owner *o, mem_cat c, size_t n)
+void mem_count_add(mem_owner *o, mem_cat c, size_t n)
 {
     size_t now = atomic_fetch_add_explicit(&o->live[c], n,
                                            memory_order_relaxed) + n;
@@ -52,11 +71,26 @@ static void count_add(mem_owner *o, mem_cat c, size_t n)
     raise_peak(&global_peak[o->kind][c], now);
 }
 
-static void count_sub(mem_owner *o, mem_cat c, size_t n)
+void mem_count_sub(mem_owner *o, mem_cat c, size_t n)
 {
     atomic_fetch_sub_explicit(&o->live[c], n, memory_order_relaxed);
     atomic_fetch_sub_explicit(&global_live[o->kind][c], n,
                               memory_order_relaxed);
+}
+
+void mem_mapped_add(size_t n)
+{
+    atomic_fetch_add_explicit(&global_mapped, n, memory_order_relaxed);
+}
+
+void mem_mapped_sub(size_t n)
+{
+    atomic_fetch_sub_explicit(&global_mapped, n, memory_order_relaxed);
+}
+
+size_t mem_global_mapped(void)
+{
+    return atomic_load(&global_mapped);
 }
 
 size_t mem_owner_live(const mem_owner *o)
@@ -73,6 +107,11 @@ void mem_owner_stats(const mem_owner *o, mem_stats *out)
         out->live[c] = atomic_load(&o->live[c]);
         out->peak[c] = atomic_load(&o->peak[c]);
     }
+}
+
+size_t mem_owner_mapped(const mem_owner *o)
+{
+    return o->arena ? arena_mapped(o->arena) : 0;
 }
 
 void mem_global_stats(mem_owner_kind kind, mem_stats *out)
@@ -92,15 +131,81 @@ size_t mem_global_live(void)
     return sum;
 }
 
-void *mem_alloc(mem_owner *o, mem_cat c, size_t n)
+/* ---- failure injection ------------------------------------------------------ */
+
+static _Atomic long fail_left = -1;
+static _Atomic long requests;
+
+long mem_fail_at(long n)
 {
-    if (n > SIZE_MAX - sizeof(block_header))
+    atomic_store(&fail_left, n < 0 ? -1 : n);
+    return atomic_exchange(&requests, 0);
+}
+
+bool mem_fail_now(void)
+{
+    atomic_fetch_add_explicit(&requests, 1, memory_order_relaxed);
+    if (atomic_load_explicit(&fail_left, memory_order_relaxed) < 0)
+        return false;
+    return atomic_fetch_sub(&fail_left, 1) == 0;
+}
+
+/* ---- blocks ------------------------------------------------------------------- */
+
+/* A block of n payload bytes from wherever o takes them; the header is
+ * filled in, the block is not counted yet. */
+static block_header *take(mem_owner *o, mem_cat c, size_t n, bool zero)
+{
+    if (n > SIZE_MAX / 2)
         return NULL;
-    block_header *h = malloc(sizeof *h + n);
+    size_t total = sizeof(block_header) + n;
+    block_header *h;
+    bool zeroed = false;
+    if (o->hook.fn) {
+        h = o->hook.fn(o->hook.ud, NULL, 0, total, (int)c);
+        if (h)
+            h->origin = MEM_ORIGIN(MEM_FROM_HOOK, 0);
+    } else if (o->use_arena) {
+        h = arena_alloc(o, total, &zeroed);
+    } else {
+        h = zero ? calloc(1, total) : malloc(total);
+        zeroed = zero;
+        if (h)
+            h->origin = MEM_ORIGIN(MEM_FROM_MALLOC, 0);
+    }
     if (!h)
         return NULL;
+    if (zero && !zeroed)
+        memset(h + 1, 0, n);
     h->size = n;
-    count_add(o, c, n);
+    return h;
+}
+
+/* Returns a block to where it came from (not uncounted here). */
+static void give_back(mem_owner *o, block_header *h)
+{
+    switch (MEM_TAG(h->origin)) {
+    case MEM_FROM_HOOK:
+        o->hook.fn(o->hook.ud, h, sizeof *h + h->size, 0, 0);
+        break;
+    case MEM_FROM_ARENA:
+    case MEM_FROM_MAP:
+        arena_free(o, h);
+        break;
+    default:
+        free(h);
+        break;
+    }
+}
+
+void *mem_alloc(mem_owner *o, mem_cat c, size_t n)
+{
+    if (mem_fail_now())
+        return NULL;
+    block_header *h = take(o, c, n, false);
+    if (!h)
+        return NULL;
+    mem_count_add(o, c, n);
     return h + 1;
 }
 
@@ -108,35 +213,59 @@ void *mem_calloc(mem_owner *o, mem_cat c, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
         return NULL;
-    size_t n = count * size;
-    if (n > SIZE_MAX - sizeof(block_header))
+    if (mem_fail_now())
         return NULL;
-    block_header *h = calloc(1, sizeof *h + n);
+    block_header *h = take(o, c, count * size, true);
     if (!h)
         return NULL;
-    h->size = n;
-    count_add(o, c, n);
+    mem_count_add(o, c, count * size);
     return h + 1;
+}
+
+/* Resizes h in place or where it lives (C realloc, hook, arena remap);
+ * NULL when that is not possible. */
+static block_header *resize(mem_owner *o, mem_cat c, block_header *h,
+                            size_t n)
+{
+    size_t total = sizeof *h + n;
+    switch (MEM_TAG(h->origin)) {
+    case MEM_FROM_HOOK:
+        return o->hook.fn(o->hook.ud, h, sizeof *h + h->size, total, (int)c);
+    case MEM_FROM_ARENA:
+    case MEM_FROM_MAP:
+        return arena_resize(o, h, total);
+    default:
+        return realloc(h, total);
+    }
 }
 
 void *mem_realloc(mem_owner *o, mem_cat c, void *p, size_t n)
 {
     if (!p)
         return mem_calloc(o, c, 1, n);
-    if (n > SIZE_MAX - sizeof(block_header))
+    if (n > SIZE_MAX / 2 || mem_fail_now())
         return NULL;
     block_header *h = (block_header *)p - 1;
     size_t old = h->size;
-    block_header *nh = realloc(h, sizeof *nh + n);
-    if (!nh)
-        return NULL;
+    block_header *nh = resize(o, c, h, n);
+    if (!nh) {
+        /* Moving is the arena's last resort: new block, copy, free. */
+        if (MEM_TAG(h->origin) != MEM_FROM_ARENA &&
+            MEM_TAG(h->origin) != MEM_FROM_MAP)
+            return NULL;
+        nh = take(o, c, n, false);
+        if (!nh)
+            return NULL;
+        memcpy(nh + 1, h + 1, old < n ? old : n);
+        give_back(o, h);
+    }
     if (n > old)
         memset((char *)(nh + 1) + old, 0, n - old);
     nh->size = n;
     if (n > old)
-        count_add(o, c, n - old);
+        mem_count_add(o, c, n - old);
     else
-        count_sub(o, c, old - n);
+        mem_count_sub(o, c, old - n);
     return nh + 1;
 }
 
@@ -145,8 +274,8 @@ void mem_free(mem_owner *o, mem_cat c, void *p)
     if (!p)
         return;
     block_header *h = (block_header *)p - 1;
-    count_sub(o, c, h->size);
-    free(h);
+    mem_count_sub(o, c, h->size);
+    give_back(o, h);
 }
 
 size_t mem_size(const void *p)

@@ -4,9 +4,36 @@
 
 #include <string.h>
 
+#include "../os/os.h"
+#include "pool.h"
+
 void rt_config_default(rt_config *c)
 {
+    memset(c, 0, sizeof *c);
     c->max_wasm_stack = 512 * 1024;
+    c->memory_reservation = (uint64_t)4 << 30;
+    c->memory_guard = (uint64_t)32 << 20;
+    c->signals_based_traps = true;
+    c->parallel_compilation = true;
+    c->compile_threads = 0;
+    c->compile_idle_ms = 1000;
+}
+
+/* Unchecked accesses need every 32-bit address plus a static offset below
+ * the guard to land in the reservation, and a handler to catch them. And
+ * a store that straddles the end of memory must write nothing: x86-64
+ * faults before writing any of it, but other architectures (aarch64) may
+ * write the part that fits, so they keep the checks. */
+static uint64_t unchecked_offsets(const rt_config *c)
+{
+#if defined(__x86_64__)
+    if (!c->signals_based_traps || c->memory_reservation < ((uint64_t)1 << 32))
+        return 0;
+    return os_trap_install() ? c->memory_guard : 0;
+#else
+    (void)c;
+    return 0;
+#endif
 }
 
 rt_engine *rt_engine_new(const rt_config *config)
@@ -14,18 +41,25 @@ rt_engine *rt_engine_new(const rt_config *config)
     /* The struct holds its own counters, so it is allocated on a temporary
      * owner whose count then moves into e->mem. (mem_free reads the
      * counters before it releases the block, so freeing it is safe.) */
+    rt_config defaults;
+    if (!config) {
+        rt_config_default(&defaults);
+        config = &defaults;
+    }
+    /* The struct itself is a small handle from the embedder's hook or the
+     * C allocator; everything else the engine holds lives in its arena. */
     mem_owner tmp;
     mem_owner_init(&tmp, MEM_OWNER_ENGINE);
+    if (config->alloc.fn)
+        mem_owner_init_arena(&tmp, MEM_OWNER_ENGINE, &config->alloc);
     rt_engine *e = mem_calloc(&tmp, MEM_HOST, 1, sizeof *e);
     if (!e)
         return NULL;
-    mem_owner_init(&e->mem, MEM_OWNER_ENGINE);
+    mem_owner_init_arena(&e->mem, MEM_OWNER_ENGINE, &config->alloc);
     atomic_store(&e->mem.live[MEM_HOST], atomic_load(&tmp.live[MEM_HOST]));
     atomic_store(&e->mem.peak[MEM_HOST], atomic_load(&tmp.peak[MEM_HOST]));
-    if (config)
-        e->config = *config;
-    else
-        rt_config_default(&e->config);
+    e->config = *config;
+    e->unchecked_offsets = unchecked_offsets(config);
     if (pthread_mutex_init(&e->lock, NULL) != 0) {
         mem_free(&e->mem, MEM_HOST, e);
         return NULL;
@@ -43,7 +77,9 @@ void rt_engine_free(rt_engine *e)
     }
     mem_free(&e->mem, MEM_MODULE, e->types);
     mem_free(&e->mem, MEM_MODULE, e->type_index);
+    rt_pool_free(e);
     pthread_mutex_destroy(&e->lock);
+    mem_owner_destroy(&e->mem);
     mem_free(&e->mem, MEM_HOST, e);
 }
 

@@ -19,6 +19,18 @@ uint64_t rt_const_eval(const rt_instance *inst, const const_expr *c)
     }
 }
 
+uint64_t rt_const_eval_hi(const rt_instance *inst, const const_expr *c)
+{
+    switch (c->op) {
+    case CONST_V128:
+        return c->value_hi;
+    case CONST_GLOBAL_GET:
+        return inst->globals[c->value]->value_hi;
+    default:
+        return 0;
+    }
+}
+
 /* Each array zeroed, so a failure half-way leaves a destroyable instance. */
 static bool alloc_arrays(rt_store *s, rt_instance *inst)
 {
@@ -65,10 +77,11 @@ static bool make_entities(rt_store *s, rt_instance *inst,
     /* Initialisers read only imported globals and function references,
      * all of which exist by now. */
     for (uint32_t i = d->nimported_globals; i < d->nglobals; i++) {
-        uint64_t v = rt_const_eval(
-            inst, &d->global_inits[i - d->nimported_globals]);
+        const const_expr *init = &d->global_inits[i - d->nimported_globals];
+        uint64_t v = rt_const_eval(inst, init);
         if (!(inst->globals[i] = rt_global_new(s, &d->globals[i], v)))
             return false;
+        inst->globals[i]->value_hi = rt_const_eval_hi(inst, init);
     }
     return true;
 }

@@ -32,7 +32,17 @@ bool rt_link_check(const rt_module *m, const rt_extern *imports,
  * declarative segments in the spec's order, then the start function. */
 rt_trap *rt_instance_initialize(rt_store *s, rt_instance *inst);
 
+/* The steps every module starts with (module.c): the struct, its owner,
+ * a copy of the binary, its description and the engine ids of its types;
+ * m->funcs is still NULL. Then the code is compiled (rt_module_new) or
+ * loaded (rt_module_deserialize); rt_module_release frees a module left
+ * half-done. NULL with a message on failure. */
+rt_module *rt_module_begin(rt_engine *e, const uint8_t *bytes, size_t len,
+                           err_t *err);
+
 /* The value of a constant expression in inst (globals it reads must exist). */
 uint64_t rt_const_eval(const rt_instance *inst, const const_expr *c);
+/* The high 64 bits of a v128 constant expression (0 for other types). */
+uint64_t rt_const_eval_hi(const rt_instance *inst, const const_expr *c);
 
 #endif

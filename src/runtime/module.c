@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../compile/compile.h"
+#include "pool.h"
 
 static void module_destroy(rt_module *m)
 {
@@ -20,9 +21,12 @@ static void module_destroy(rt_module *m)
     mem_free(&m->mem, MEM_MODULE, m->type_ids);
     module_desc_free(&m->mem, &m->desc);
     mem_free(&m->mem, MEM_MODULE, m->bytes);
-    /* The struct itself is counted on the engine, so the module's own
-     * counters can be checked to be zero here. */
+    /* Every page the module took goes back at once. The struct itself is
+     * counted on the engine, so the module's own counters can be checked
+     * to be zero here. */
+    mem_owner_destroy(&m->mem);
     mem_free(&e->mem, MEM_MODULE, m);
+    rt_stats_count(e, RT_OBJ_MODULE, -1);
 }
 
 static bool compile_all(rt_module *m, err_t *err)
@@ -31,18 +35,9 @@ static bool compile_all(rt_module *m, err_t *err)
     m->funcs = mem_calloc(&m->mem, MEM_CODE, ndefined, sizeof *m->funcs);
     if (!m->funcs)
         return err_set(err, "out of memory");
-    /* Functions are independent: a later issue spreads this loop over a
-     * worker pool. */
-    for (uint32_t i = 0; i < ndefined; i++) {
-        m->funcs[i] = compile_function(&m->desc, i, m->type_ids, &m->mem,
-                                       err);
-        if (!m->funcs[i]) {
-            if (!err_failed(err))
-                err_set(err, "out of memory");
-            return false;
-        }
-    }
-    return true;
+    /* Functions are independent: the engine's pool spreads them over its
+     * workers (or compiles them here, one after the other). */
+    return rt_pool_compile(m, err);
 }
 
 static bool intern_types(rt_module *m, err_t *err)
@@ -58,21 +53,24 @@ static bool intern_types(rt_module *m, err_t *err)
     return true;
 }
 
-rt_module *rt_module_new(rt_engine *e, const uint8_t *bytes, size_t len,
-                         err_t *err)
+rt_module *rt_module_begin(rt_engine *e, const uint8_t *bytes, size_t len,
+                           err_t *err)
 {
     rt_module *m = mem_calloc(&e->mem, MEM_MODULE, 1, sizeof *m);
     if (!m) {
         err_set(err, "out of memory");
         return NULL;
     }
-    mem_owner_init(&m->mem, MEM_OWNER_MODULE);
+    rt_stats_count(e, RT_OBJ_MODULE, 1);
+    mem_owner_init_arena(&m->mem, MEM_OWNER_MODULE, &e->config.alloc);
     atomic_init(&m->refs, 1);
     m->engine = e;
     m->len = len;
     m->bytes = mem_alloc(&m->mem, MEM_MODULE, len);
     if (!m->bytes) {
+        mem_owner_destroy(&m->mem);
         mem_free(&e->mem, MEM_MODULE, m);
+        rt_stats_count(e, RT_OBJ_MODULE, -1);
         err_set(err, "out of memory");
         return NULL;
     }
@@ -85,7 +83,18 @@ rt_module *rt_module_new(rt_engine *e, const uint8_t *bytes, size_t len,
         module_destroy(m);
         return NULL;
     }
-    if (!intern_types(m, err) || !compile_all(m, err)) {
+    if (!intern_types(m, err)) {
+        module_destroy(m);
+        return NULL;
+    }
+    return m;
+}
+
+rt_module *rt_module_new(rt_engine *e, const uint8_t *bytes, size_t len,
+                         err_t *err)
+{
+    rt_module *m = rt_module_begin(e, bytes, len, err);
+    if (m && !compile_all(m, err)) {
         module_destroy(m);
         return NULL;
     }

@@ -11,9 +11,25 @@ rt_store *rt_store_new(rt_engine *e)
     rt_store *s = mem_calloc(&e->mem, MEM_INSTANCE, 1, sizeof *s);
     if (!s)
         return NULL;
-    mem_owner_init(&s->mem, MEM_OWNER_STORE);
+    mem_owner_init_arena(&s->mem, MEM_OWNER_STORE, &e->config.alloc);
     s->engine = e;
+    rt_stats_count(e, RT_OBJ_STORE, 1);
     return s;
+}
+
+/* Which kind of object an ownership array of s holds, for the engine's
+ * live-object counts. */
+static rt_obj_kind store_array_kind(const rt_store *s, void ***arr)
+{
+    if (arr == (void ***)&s->instances)
+        return RT_OBJ_INSTANCE;
+    if (arr == (void ***)&s->funcs)
+        return RT_OBJ_FUNC;
+    if (arr == (void ***)&s->tables)
+        return RT_OBJ_TABLE;
+    if (arr == (void ***)&s->memories)
+        return RT_OBJ_MEMORY;
+    return RT_OBJ_GLOBAL;
 }
 
 bool rt_store_track(rt_store *s, void ***arr, size_t *n, size_t *cap,
@@ -23,6 +39,7 @@ bool rt_store_track(rt_store *s, void ***arr, size_t *n, size_t *cap,
                         sizeof **arr))
         return false;
     (*arr)[(*n)++] = obj;
+    rt_stats_count(s->engine, store_array_kind(s, arr), 1);
     return true;
 }
 
@@ -47,7 +64,16 @@ void rt_store_free(rt_store *s)
     mem_free(&s->mem, MEM_INSTANCE, s->tables);
     mem_free(&s->mem, MEM_INSTANCE, s->memories);
     mem_free(&s->mem, MEM_INSTANCE, s->globals);
-    /* The struct is counted on the engine; the store's own counters are
-     * zero by now unless something leaked. */
+    rt_engine *e = s->engine;
+    rt_stats_count(e, RT_OBJ_INSTANCE, -(long)s->ninstances);
+    rt_stats_count(e, RT_OBJ_FUNC, -(long)s->nfuncs);
+    rt_stats_count(e, RT_OBJ_TABLE, -(long)s->ntables);
+    rt_stats_count(e, RT_OBJ_MEMORY, -(long)s->nmemories);
+    rt_stats_count(e, RT_OBJ_GLOBAL, -(long)s->nglobals);
+    rt_stats_count(e, RT_OBJ_STORE, -1);
+    /* Every page the store took goes back at once. The struct is counted
+     * on the engine; the store's own counters are zero by now unless
+     * something leaked. */
+    mem_owner_destroy(&s->mem);
     mem_free(&s->engine->mem, MEM_INSTANCE, s);
 }

@@ -17,6 +17,7 @@ static const char *const trap_messages[] = {
     [TRAP_INDIRECT_MISMATCH] = "indirect call type mismatch",
     [TRAP_STACK_EXHAUSTED] = "call stack exhausted",
     [TRAP_HOST] = "host trap",
+    [TRAP_EXIT] = "exit",
 };
 
 const char *rt_trap_code_message(rt_trap_code code)

@@ -161,9 +161,9 @@ static bool lane_value(wast_parser *S, const text_token *t, int kind,
     return true;
 }
 
-/* `(v128.const shape lane*)`: lanes packed little-endian. A lane pattern
- * (nan:canonical) cannot be expressed per lane; the value keeps the
- * canonical bits. */
+/* `(v128.const shape lane*)`: lanes packed little-endian. Float lanes may
+ * be NaN patterns (nan:canonical, nan:arithmetic), kept per lane with
+ * the shape so that results are compared lane by lane. */
 static bool v128_value(wast_parser *S, wast_value *v)
 {
     static const struct { const char *shape; int lanes, bits, kind; } shapes[] = {
@@ -183,11 +183,14 @@ static bool v128_value(wast_parser *S, wast_value *v)
         const text_token *lt = next(S);
         int kind = shapes[k].kind;
         if (kind == WV_I32 && shapes[k].bits < 32) {
-            /* narrow lanes: accept signed or unsigned lane values */
-            if (wat_parse_int(lt->p, lt->len, 32, &bits) != NUM_OK)
+            /* narrow lanes: signed or unsigned lane values */
+            if (wat_parse_int(lt->p, lt->len, (unsigned)shapes[k].bits,
+                              &bits) != NUM_OK)
                 return fail(S, lt, "bad constant");
         } else if (!lane_value(S, lt, kind, &bits, &pattern)) {
             return false;
+        } else if (kind == WV_F32 || kind == WV_F64) {
+            v->lane_patterns[i] = pattern;
         }
         int nb = shapes[k].bits / 8;
         for (int j = 0; j < nb; j++)
@@ -198,6 +201,7 @@ static bool v128_value(wast_parser *S, wast_value *v)
         v->bits_hi |= (uint64_t)bytes[8 + j] << (8 * j);
     }
     v->kind = WV_V128;
+    v->shape = (uint8_t)k;
     return true;
 }
 

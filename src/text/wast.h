@@ -32,11 +32,18 @@ typedef enum wast_pattern {
     WP_REF_ANY,        /* (ref.func) / (ref.extern): any non-null */
 } wast_pattern;
 
+/* The lane shape a v128 value was written in. */
+typedef enum wast_shape {
+    WS_I8X16, WS_I16X8, WS_I32X4, WS_I64X2, WS_F32X4, WS_F64X2,
+} wast_shape;
+
 typedef struct wast_value {
     uint8_t kind;      /* wast_value_kind */
     uint8_t pattern;   /* wast_pattern; arguments are always WP_EXACT or WP_REF_NULL */
     uint64_t bits;     /* i32/f32 in the low 32 bits; externref: N of (ref.extern N) */
     uint64_t bits_hi;  /* v128 high half */
+    uint8_t shape;     /* v128: wast_shape */
+    uint8_t lane_patterns[4]; /* v128 f32x4/f64x2: each lane's wast_pattern */
 } wast_value;
 
 typedef enum wast_module_kind {

@@ -237,6 +237,61 @@ static bool memarg(wat_parser *P, int op, wat_buf *out)
     return true;
 }
 
+/* A lane index: a natural number below 256 (validation checks it against
+ * the shape). */
+static bool lane_index(wat_parser *P, uint8_t *out)
+{
+    const text_token *t = wat_peek(P);
+    uint64_t v;
+    if (t->kind != TOK_NUM || t->p[0] == '+' || t->p[0] == '-')
+        return wat_unexpected(P, t);
+    if (wat_parse_nat(t->p, t->len, &v) != NUM_OK || v > 255)
+        return wat_fail(P, t, "malformed lane index");
+    *out = (uint8_t)v;
+    wat_next(P);
+    return true;
+}
+
+/* `v128.const SHAPE lane*`: the lanes, little-endian, as 16 bytes. */
+static bool v128_const(wat_parser *P, wat_buf *out)
+{
+    static const struct { const char *shape; unsigned bits; bool fl; } shapes[] = {
+        {"i8x16", 8, false}, {"i16x8", 16, false}, {"i32x4", 32, false},
+        {"i64x2", 64, false}, {"f32x4", 32, true}, {"f64x2", 64, true}};
+    const text_token *t = wat_peek(P);
+    size_t k = 0;
+    while (k < 6 && !text_tok_is(t, shapes[k].shape))
+        k++;
+    if (k == 6)
+        return wat_unexpected(P, t);
+    wat_next(P);
+    unsigned bits = shapes[k].bits;
+    for (unsigned i = 0; i < 128 / bits; i++) {
+        t = wat_peek(P);
+        uint64_t v = 0;
+        wat_num_result r = NUM_MALFORMED;
+        if (t->kind == TOK_NUM || (shapes[k].fl && t->kind == TOK_KEYWORD)) {
+            if (!shapes[k].fl) {
+                r = wat_parse_int(t->p, t->len, bits, &v);
+            } else if (bits == 32) {
+                uint32_t b32 = 0;
+                r = wat_parse_f32(P->owner, t->p, t->len, &b32);
+                v = b32;
+            } else {
+                r = wat_parse_f64(P->owner, t->p, t->len, &v);
+            }
+        }
+        if (r == NUM_MALFORMED)
+            return wat_unexpected(P, t);
+        if (r == NUM_RANGE)
+            return wat_fail(P, t, "constant out of range");
+        wat_next(P);
+        for (unsigned j = 0; j < bits / 8; j++)
+            wat_u8(out, (uint8_t)(v >> (8 * j)));
+    }
+    return true;
+}
+
 static bool opt_index(wat_parser *P, int sp, uint32_t *out)
 {
     *out = 0;
@@ -396,6 +451,34 @@ static bool plain(wat_parser *P, int op, wat_buf *out)
         wat_u32(out, a);
         wat_u32(out, b);
         return true;
+    case IMM_V128:
+        return v128_const(P, out);
+    case IMM_SHUFFLE:
+        for (int i = 0; i < 16; i++) {
+            uint8_t l;
+            if (wat_peek(P)->kind != TOK_NUM)
+                return wat_fail(P, wat_peek(P), "invalid lane length");
+            if (!lane_index(P, &l))
+                return false;
+            wat_u8(out, l);
+        }
+        if (wat_peek(P)->kind == TOK_NUM)
+            return wat_fail(P, wat_peek(P), "invalid lane length");
+        return true;
+    case IMM_LANE: {
+        uint8_t l;
+        if (!lane_index(P, &l))
+            return false;
+        wat_u8(out, l);
+        return true;
+    }
+    case IMM_MEMARG_LANE: {
+        uint8_t l;
+        if (!memarg(P, op, out) || !lane_index(P, &l))
+            return false;
+        wat_u8(out, l);
+        return true;
+    }
     default:
         return wat_unexpected(P, wat_peek(P));
     }

@@ -47,22 +47,6 @@ static bool starts_with(const text_token *t, const char *prefix)
     return t->len >= n && memcmp(t->p, prefix, n) == 0;
 }
 
-/* Words of the SIMD proposal, which ebb does not implement yet. Old
- * spellings with `/` or `:` are unknown operators, as for scalar ones. */
-static bool is_simd_word(const text_token *t)
-{
-    static const char *const prefixes[] = {"v128", "i8x16", "i16x8",
-                                           "i32x4", "i64x2", "f32x4",
-                                           "f64x2"};
-    if (t->kind != TOK_KEYWORD || memchr(t->p, '/', t->len) ||
-        memchr(t->p, ':', t->len))
-        return false;
-    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
-        if (starts_with(t, prefixes[i]))
-            return true;
-    return false;
-}
-
 /* Keywords the grammar knows somewhere: a known word in the wrong place is
  * an "unexpected token", any other word an "unknown operator". */
 static bool is_known_word(const text_token *t)
@@ -75,7 +59,8 @@ static bool is_known_word(const text_token *t)
         "binary", "quote", "register", "invoke", "get", "assert_return",
         "assert_trap", "assert_exhaustion", "assert_malformed",
         "assert_invalid", "assert_unlinkable", "assert_uninstantiable",
-        "nan:canonical", "nan:arithmetic", "ref.extern"};
+        "nan:canonical", "nan:arithmetic", "ref.extern", "v128", "i8x16",
+        "i16x8", "i32x4", "i64x2", "f32x4", "f64x2"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (text_tok_is(t, words[i]))
             return true;
@@ -93,8 +78,6 @@ bool wat_unexpected(wat_parser *P, const text_token *at)
     case TOK_EOF:
         return wat_fail(P, at, "unexpected end of input");
     case TOK_KEYWORD:
-        if (is_simd_word(at))
-            return wat_fail(P, at, "SIMD not supported yet");
         if (!is_known_word(at))
             return wat_fail(P, at, "unknown operator %.*s", n, at->p);
         break;
@@ -231,7 +214,7 @@ bool wat_valtype(wat_parser *P, uint8_t *out)
 {
     static const struct { const char *kw; uint8_t code; } vts[] = {
         {"i32", 0x7f}, {"i64", 0x7e}, {"f32", 0x7d}, {"f64", 0x7c},
-        {"funcref", 0x70}, {"externref", 0x6f}};
+        {"v128", 0x7b}, {"funcref", 0x70}, {"externref", 0x6f}};
     const text_token *t = wat_peek(P);
     for (size_t i = 0; i < sizeof vts / sizeof *vts; i++)
         if (text_tok_is(t, vts[i].kw)) {

@@ -46,7 +46,45 @@ expect "argument count" 1 "" "argument" -- \
     "$EBB" run --invoke div "$DIR/trap.wat" 1
 expect "missing export" 1 "" "no exported function" -- \
     "$EBB" run --invoke nope "$DIR/trap.wat"
+expect "v128 result" 0 "0x0000000c000000090000000600000003" "" -- \
+    "$EBB" run --invoke scale "$DIR/simd.wat" 3
+expect "v128 arguments" 0 "0x00000004000000030000000200000002" "" -- \
+    "$EBB" run --invoke add "$DIR/simd.wat" \
+    0x00000004000000030000000200000001 0x1
+expect "bad v128" 1 "" "not a valid v128" -- \
+    "$EBB" run --invoke add "$DIR/simd.wat" 0xzz 1
 expect "missing file" 1 "" "cannot open" -- "$EBB" run "$DIR/no-such-file.wasm"
+# WASI commands: arguments, environment, exit status, preopens, imports.
+expect "wasi args" 2 "y z" "" -- \
+    "$EBB" run --env A=1 -- "$DIR/wasi_args.wat" x "y z"
+expect "wasi env" 0 "A=1" "" -- "$EBB" run --env A=1 "$DIR/wasi_args.wat"
+expect "wasi env=" 0 "B=2" "" -- "$EBB" run --env=B=2 "$DIR/wasi_args.wat"
+expect "wasi env from host" 0 "EBB_CLI_TEST=host" "" -- \
+    env EBB_CLI_TEST=host "$EBB" run --env EBB_CLI_TEST "$DIR/wasi_args.wat"
+expect "wasi no env" 0 "" "" -- \
+    sh -c '"$0" run "$1" | grep -c = | grep -qx 0' "$EBB" "$DIR/wasi_args.wat"
+WORK=$(mktemp -d)
+trap 'rm -f "$OUT" "$ERR"; rm -rf "$WORK"' EXIT
+echo "file body" >"$WORK/in.txt"
+expect "wasi preopen name" 76 "data" "" -- \
+    "$EBB" run --dir "$WORK::data" "$DIR/wasi_cat.wat"
+expect "wasi preopen read" 76 "file body" "" -- \
+    "$EBB" run --dir="$WORK::data" "$DIR/wasi_cat.wat"
+expect "wasi preopen portable" 76 "file body" "" -- \
+    env EBB_WASI_NO_OPENAT2=1 "$EBB" run --dir "$WORK::data" "$DIR/wasi_cat.wat"
+expect "wasi missing dir" 1 "" "cannot open directory" -- \
+    "$EBB" run --dir "$WORK/none" "$DIR/wasi_cat.wat"
+expect "dir without value" 2 "" "usage" -- "$EBB" run --dir
+expect "unknown import" 1 "" "unknown import: bench::start" -- \
+    "$EBB" run "$DIR/bench_import.wat"
+# A module with a name section (func 0 "inner" traps, func 1 "outer" calls
+# it): the backtrace names both.
+printf '\0asm\1\0\0\0\1\4\1\140\0\0\3\3\2\0\0\7\7\1\3run\0\1\n\n\2\3\0\0\13\4\0\20\0\13\0\26\4name\1\17\2\0\5inner\1\5outer' \
+    >"$WORK/named.wasm"
+expect "backtrace inner" 1 "" "0: inner (func 0)" -- \
+    "$EBB" run --invoke run "$WORK/named.wasm"
+expect "backtrace outer" 1 "" "1: outer (func 1)" -- \
+    "$EBB" run --invoke run "$WORK/named.wasm"
 expect "validate ok" 0 "" "" -- "$EBB" validate examples/fac.wat
 expect "validate garbage" 1 "" "magic header not detected" -- \
     "$EBB" validate "$DIR/garbage.bin"

@@ -199,12 +199,18 @@ static void test_hostile_counts(void)
 
 static void test_rules(void)
 {
-    FAILS("SIMD not supported yet", HDR, 0x01, 0x05, 0x01, 0x60, 0x01, 0x7b, 0x00);
+    /* 0xFD 0x9a (as a u32 LEB) is not a SIMD instruction */
+    FAILS("illegal opcode", HDR, 0x06, 0x07, 0x01, 0x7b, 0x00, 0xfd, 0x9a,
+          0x01, 0x0b);
     FAILS("multiple memories", HDR, 0x05, 0x05, 0x02, 0x00, 0x01, 0x00, 0x01);
     module_desc m;
     const char *e = dec(BYTES(HDR, 0x04, 0x07, 0x02, 0x70, 0x00, 0x01, 0x6f,
                               0x00, 0x01), &m);
     CHECK(!*e, "two tables are allowed: %s", e);
+    if (!*e)
+        done(&m);
+    e = dec(BYTES(HDR, 0x01, 0x05, 0x01, 0x60, 0x01, 0x7b, 0x00), &m);
+    CHECK(!*e, "v128 is a value type: %s", e);
     if (!*e)
         done(&m);
     /* An unknown type (invalid) before a bad section size (malformed):

@@ -160,7 +160,8 @@ static void test_errors(void)
     expect_error("(type $t (func)) (func (type $t) (param i32))",
                  "inline function type");
     expect_error("(func) (import \"a\" \"b\" (func))", "import after function");
-    expect_error("(func (param v128))", "SIMD not supported yet");
+    expect_error("(func (drop (i8x16.extract_lane_s 256 (v128.const i64x2 0 0))))",
+                 "malformed lane index");
     expect_error("(func (nop) (local i32))", "unexpected token");
     expect_error("(func \"a\"x)", "unknown operator");
     expect_error("(export \"\\ff\" (func 0))", "malformed UTF-8");

@@ -3,8 +3,7 @@
  * A prefix that ends exactly at a section boundary is a shorter module and
  * may be valid; any other prefix must fail.
  *
- * usage: truncate_test SUITE_DIR   (the wasm-2.0 scripts; simd_* skipped
- * because SIMD is not supported yet) */
+ * usage: truncate_test SUITE_DIR   (the wasm-2.0 scripts) */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +124,7 @@ int main(int argc, char **argv)
     struct dirent *ent;
     while ((ent = readdir(d)) && nnames < 512) {
         size_t l = strlen(ent->d_name);
-        if (l > 5 && !strcmp(ent->d_name + l - 5, ".wast") &&
-            strncmp(ent->d_name, "simd_", 5))
+        if (l > 5 && !strcmp(ent->d_name + l - 5, ".wast"))
             names[nnames++] = strdup(ent->d_name);
     }
     closedir(d);

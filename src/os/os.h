@@ -1,0 +1,81 @@
+/* The only place ebb talks to the operating system: pages of virtual
+ * memory, the fault handler that turns guard-page hits into Wasm traps, and
+ * threads with small explicit stacks. Everything above calls these.
+ *
+ * Page functions take page-aligned addresses and lengths (os_page_size). */
+#ifndef EBB_OS_H
+#define EBB_OS_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- pages ---------------------------------------------------------------- */
+
+size_t os_page_size(void);
+/* Rounds n up to a whole number of pages (0 on overflow). */
+size_t os_page_round(size_t n);
+
+/* Address space only: no access, no memory behind it, nothing counted by
+ * the kernel against overcommit. Sparse reservations (dense = false) are
+ * kept out of transparent huge pages, so one touched byte costs one page,
+ * not 2 MiB. NULL on failure. */
+void *os_reserve(size_t len, bool dense);
+/* Makes reserved pages readable and writable. They read as zero until
+ * written and become resident only when touched. */
+bool os_commit(void *p, size_t len);
+/* Gives pages back to the OS and makes them inaccessible again. */
+bool os_decommit(void *p, size_t len);
+/* Gives pages back to the OS; they stay accessible and read as zero
+ * (MADV_DONTNEED, which shows in RSS at once, unlike MADV_FREE). */
+bool os_discard(void *p, size_t len);
+/* Unmaps a reservation or mapping. */
+void os_release(void *p, size_t len);
+/* Readable, writable, zeroed pages (a reservation committed at once). */
+void *os_map(size_t len);
+/* Grows or shrinks a mapping, moving it if needed; NULL on failure (the
+ * old mapping stays). */
+void *os_remap(void *p, size_t old_len, size_t new_len);
+
+/* ---- faults as traps -------------------------------------------------------- */
+
+/* A thread running Wasm code whose memory accesses rely on guard pages
+ * sets a scope: when the thread faults at an address `contains` accepts,
+ * the handler jumps back to `jb` (sigsetjmp'd by the caller, without
+ * saving the signal mask: the handler runs with SA_NODEFER, so the mask
+ * needs no restoring). Faults anywhere else go to the handler that was
+ * installed before ebb's (or the default action). */
+typedef struct os_trap_scope {
+    sigjmp_buf jb;
+    bool (*contains)(void *arg, uintptr_t addr);
+    void *arg;
+    struct os_trap_scope *prev;
+} os_trap_scope;
+
+/* Installs the SIGSEGV/SIGBUS handler once per process. false if the OS
+ * refused (the caller then uses bounds-checked code). */
+bool os_trap_install(void);
+/* Enter/leave a scope (they nest, innermost first). Entering also gives
+ * the thread an alternate signal stack if it has none. */
+void os_trap_enter(os_trap_scope *s);
+void os_trap_leave(os_trap_scope *s);
+/* While host code runs inside Wasm, its faults are not Wasm traps:
+ * suspend returns the current scope and clears it; resume restores it. */
+os_trap_scope *os_trap_suspend(void);
+void os_trap_resume(os_trap_scope *s);
+
+/* ---- threads ------------------------------------------------------------------ */
+
+/* Number of online processors (at least 1). */
+unsigned os_cpu_count(void);
+/* Starts a detached thread running fn(arg) on a stack of stack_size bytes
+ * (rounded to pages). Detached: when it returns, the C library gives its
+ * stack pages back at once, and nobody has to join it. */
+bool os_thread_start(void (*fn)(void *), void *arg, size_t stack_size);
+/* Threads of this process right now (entries of /proc/self/task), or -1. */
+int os_thread_count(void);
+/* Monotonic clock in nanoseconds. */
+uint64_t os_now_ns(void);
+
+#endif

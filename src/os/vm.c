@@ -1,0 +1,82 @@
+/* Pages of virtual memory: reserve, commit, give back, release. */
+#include "os.h"
+
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+size_t os_page_size(void)
+{
+    /* Atomic: threads may ask first at the same time (all store the same
+     * value, but a plain variable would still be a data race). */
+    static _Atomic size_t page;
+    size_t v = atomic_load_explicit(&page, memory_order_relaxed);
+    if (!v) {
+        long p = sysconf(_SC_PAGESIZE);
+        v = p > 0 ? (size_t)p : 4096;
+        atomic_store_explicit(&page, v, memory_order_relaxed);
+    }
+    return v;
+}
+
+size_t os_page_round(size_t n)
+{
+    size_t p = os_page_size();
+    if (n > SIZE_MAX - (p - 1))
+        return 0;
+    return (n + p - 1) & ~(p - 1);
+}
+
+void *os_reserve(size_t len, bool dense)
+{
+    /* MAP_NORESERVE: a 4 GiB reservation must not count against the
+     * overcommit limit; committed pages are paid for when touched. */
+    void *p = mmap(NULL, len, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_NOHUGEPAGE
+    if (!dense)
+        (void)madvise(p, len, MADV_NOHUGEPAGE); /* advice: may fail */
+#endif
+    return p;
+}
+
+bool os_commit(void *p, size_t len)
+{
+    return len == 0 || mprotect(p, len, PROT_READ | PROT_WRITE) == 0;
+}
+
+bool os_decommit(void *p, size_t len)
+{
+    if (len == 0)
+        return true;
+    /* Drop the contents first, so the pages leave RSS even if the
+     * protection change were to fail. */
+    bool ok = madvise(p, len, MADV_DONTNEED) == 0;
+    return mprotect(p, len, PROT_NONE) == 0 && ok;
+}
+
+bool os_discard(void *p, size_t len)
+{
+    return len == 0 || madvise(p, len, MADV_DONTNEED) == 0;
+}
+
+void os_release(void *p, size_t len)
+{
+    if (p && len)
+        munmap(p, len);
+}
+
+void *os_map(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void *os_remap(void *p, size_t old_len, size_t new_len)
+{
+    void *q = mremap(p, old_len, new_len, MREMAP_MAYMOVE);
+    return q == MAP_FAILED ? NULL : q;
+}

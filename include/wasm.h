@@ -15,8 +15,10 @@
  * Deleting a reference (func, global, table, memory, instance, extern,
  * foreign, ref) releases that handle only; the object it names lives as
  * long as its store. Modules and traps die with their last handle.
- * Everything made in a store must be deleted before the store, and every
- * store and module before their engine. */
+ * The standard deletes everything made in a store before the store, and
+ * every store and module before their engine; ebb also accepts handles
+ * deleted after their store (but not used: a frame's instance, a func's
+ * call, ... need the store alive). */
 #ifndef WASM_H
 #define WASM_H
 
@@ -44,7 +46,8 @@ typedef char byte_t;
 typedef float float32_t;
 typedef double float64_t;
 
-#if !defined(__cplusplus)
+#if !defined(__cplusplus) && defined(__STDC_VERSION__) && \
+    __STDC_VERSION__ >= 201112L
 _Static_assert(sizeof(float) == 4, "float must be 32-bit IEEE");
 _Static_assert(sizeof(double) == 8, "double must be 64-bit IEEE");
 #endif
@@ -152,6 +155,10 @@ enum wasm_valkind_enum {
     WASM_I64,
     WASM_F32,
     WASM_F64,
+    /* Not in the standard (WAMR has it too): lets reflection name SIMD
+     * types. A wasm_val_t cannot carry one, so functions with v128
+     * parameters or results cannot be called or defined through wasm.h. */
+    WASM_V128,
     WASM_EXTERNREF = 128,
     WASM_FUNCREF,
 };
@@ -371,9 +378,10 @@ WASM_DECLARE_OWN(frame)
 WASM_DECLARE_VEC(frame, *)
 WASM_API_EXTERN own wasm_frame_t *wasm_frame_copy(const wasm_frame_t *);
 
-/* The instance the frame's function belongs to (borrowed; NULL for a host
- * function's frame), the function's index in its module, and the code
- * offset relative to the function body and to the module binary. */
+/* The instance the frame's function belongs to (borrowed, valid while the
+ * frame and the store live; NULL for a host function's frame), the
+ * function's index in its module, and the offset of the instruction that
+ * stopped: from the function's first instruction, and in the binary. */
 WASM_API_EXTERN struct wasm_instance_t *
 wasm_frame_instance(const wasm_frame_t *);
 WASM_API_EXTERN uint32_t wasm_frame_func_index(const wasm_frame_t *);

@@ -40,7 +40,7 @@ $(BUILD)/ebb.pc: ebb.pc.in mk/lib.mk
 	    $< > $@
 
 # The sanitizer builds are for the test programs; they skip the library.
-ifneq ($(SAN),1)
+ifeq ($(SAN),)
 all: $(BUILD)/libebb.so $(BUILD)/ebb.pc
 endif
 

@@ -133,6 +133,28 @@ wasi_suite() {
     sum_logs "$name" "$log"
 }
 
+# Every sightglass program under `ebb bench --runs 1`, several at a time:
+# its output must equal its expected files (richards has none: it must run
+# to its end and exit 0). Components (binary version 0x0d) are skipped and
+# listed: ebb runs core modules only.
+sightglass() {
+    local ebb=$1 dir="$LOG/sightglass" prog heavy='gcc-loops|seqhash|ed25519'
+    mkdir -p "$dir"
+    # The longest three (about a minute of CPU each) start first, so the
+    # two cores finish together.
+    for prog in $(ls "$BENCH"/*/*.wasm | grep -E "$heavy") \
+        $(ls "$BENCH"/*/*.wasm | grep -vE "$heavy"); do
+        if [ "$(od -An -tx1 -j4 -N4 "$prog" | tr -d ' ')" != 01000000 ]; then
+            echo "  skipped (a component, not a core module): ${prog#$BENCH/}" >&2
+            continue
+        fi
+        echo "$prog"
+    done | EBB_CHECK_LIVE=1 xargs -P "$JOBS" -n 1 sh -c \
+        '"$0" bench --runs 1 "$2" > "$1/$(basename "$(dirname "$2")")-$(basename "$2").log" 2>&1' \
+        "$ebb" "$dir"
+    sum_logs "sightglass (ebb bench)" "$dir"/*.log
+}
+
 unit() {
     local logs=() t
     for t in "$B"/tests/*_test; do
@@ -158,6 +180,10 @@ memory_tests() {
         "$t" "$BENCH" >"$log" 2>&1
         logs+=("$log")
     done
+    if [ ${#only[@]} -eq 0 ]; then
+        tests/memory/memstat_test.sh "$b/ebb" "$BENCH" >"$LOG/memstat.log" 2>&1
+        logs+=("$LOG/memstat.log")
+    fi
     [ ${#logs[@]} -gt 0 ] && sum_logs "$name" "${logs[@]}"
 }
 
@@ -212,9 +238,9 @@ api_suite() {
             env EBB_TEST_NO_SIGNALS=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all "$t"
         vlogs+=("$LOG/api-vg-$n.log")
     done
-    [ ${#logs[@]} -gt 0 ] || { add "wasm.h API" 0 1; return; }
-    sum_logs "wasm.h API" "${logs[@]}"
-    sum_logs "wasm.h API, valgrind" "${vlogs[@]}"
+    [ ${#logs[@]} -gt 0 ] || { add "C API (tests/api)" 0 1; return; }
+    sum_logs "C API (tests/api)" "${logs[@]}"
+    sum_logs "C API, valgrind" "${vlogs[@]}"
     tests/api/check_symbols.sh "$b/libebb.a" >"$LOG/api-symbols.log" 2>&1
     sum_logs "wasm.h defined and called" "$LOG/api-symbols.log"
     if build "build api tests (asan)" SAN=1 BUILD="$b/san" api-tests; then
@@ -223,7 +249,7 @@ api_suite() {
             api_run "$n (asan)" "$LOG/api-san-$n.log" "$t"
             slogs+=("$LOG/api-san-$n.log")
         done
-        sum_logs "wasm.h API, asan+ubsan" "${slogs[@]}"
+        sum_logs "C API, asan+ubsan" "${slogs[@]}"
     fi
     if build "build threads test (tsan)" SAN=thread BUILD="$b/tsan" \
         "$b/tsan/tests/api/api_threads_test"; then
@@ -243,6 +269,7 @@ if build "build (gcc)" BUILD="$B" all tests; then
     valgrind_spec "$B/ebb"
     simd_guest "$B/ebb" "$B"
     wasi_suite "$B/ebb" "$B" "wasi guests"
+    sightglass "$B/ebb"
     memory_tests "$B" "memory (docs/MEMORY.md)"
     valgrind_memstat "$B/ebb"
 fi
@@ -250,6 +277,10 @@ build "build (clang)" CC=clang BUILD="$B/clang" all
 if build "build (asan+ubsan)" SAN=1 BUILD="$B/san" all; then
     spec "$B/san/ebb" "spec under asan+ubsan"
     wasi_suite "$B/san/ebb" "$B" "wasi guests under asan+ubsan"
+    EBB_CHECK_LIVE=1 "$B/san/ebb" bench --runs 2 "$BENCH/noop/benchmark.wasm" \
+        "$BENCH/shootout/shootout-ackermann.wasm" "$BENCH/bz2/benchmark.wasm" \
+        "$BENCH/richards/benchmark.wasm" >"$LOG/bench-san.log" 2>&1
+    sum_logs "ebb bench under asan+ubsan" "$LOG/bench-san.log"
     if build "build serialize test (asan)" SAN=1 BUILD="$B/san" \
         "$B/san/tests/serialize_test"; then
         "$B/san/tests/serialize_test" "$SUITE" >"$LOG/serialize-san.log" 2>&1

@@ -105,6 +105,12 @@ static wasm_func_t *func_new(wasm_store_t *s, const wasm_functype_t *type,
     functype ft;
     if (!s || !type || (!cb && !cb_env) || !api_functype_to_rt(type, &ft))
         return NULL;
+    /* The trampoline passes values, and no wasm_val_t holds a v128. */
+    uint32_t n = ft.nparams + ft.nresults;
+    if (valtypes_cells(ft.types, n) != n) {
+        api_free(ft.types);
+        return NULL;
+    }
     api_host *h = api_alloc(sizeof *h);
     rt_func *f = h ? rt_func_new_host(s->rt, &ft, host_trampoline, h,
                                       host_free)
@@ -181,7 +187,7 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func,
 {
     rt_func *f = func_of(func);
     if (!f)
-        return NULL;
+        return call_error(NULL, "null function");
     wasm_store_t *s = func->ref.obj->store;
     const functype *t = f->type;
     /* Results that do not fit are an error only if the call returns:

@@ -9,7 +9,7 @@
 
 bool api_valkind_valid(wasm_valkind_t k)
 {
-    return k <= WASM_F64 || k == WASM_EXTERNREF || k == WASM_FUNCREF;
+    return k <= WASM_V128 || k == WASM_EXTERNREF || k == WASM_FUNCREF;
 }
 
 uint8_t api_valtype_code(wasm_valkind_t k)
@@ -19,6 +19,7 @@ uint8_t api_valtype_code(wasm_valkind_t k)
     case WASM_I64: return VT_I64;
     case WASM_F32: return VT_F32;
     case WASM_F64: return VT_F64;
+    case WASM_V128: return VT_V128;
     case WASM_EXTERNREF: return VT_EXTERNREF;
     case WASM_FUNCREF: return VT_FUNCREF;
     default: return 0;
@@ -32,6 +33,7 @@ wasm_valkind_t api_valkind(uint8_t code)
     case VT_I64: return WASM_I64;
     case VT_F32: return WASM_F32;
     case VT_F64: return WASM_F64;
+    case VT_V128: return WASM_V128;
     case VT_EXTERNREF: return WASM_EXTERNREF;
     default: return WASM_FUNCREF;
     }

@@ -81,6 +81,7 @@ bool api_val_to_cell(wasm_store_t *s, uint8_t type, const wasm_val_t *v,
         return true;
     }
     case WASM_F64: memcpy(cell, &v->of.f64, sizeof *cell); return true;
+    case WASM_V128: return false; /* a v128 does not fit in wasm_val_t */
     default: return api_ref_to_cell(s, type, v->of.ref, cell);
     }
 }

@@ -15,6 +15,7 @@ enum { EXIT_USAGE = 2 };
 
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
 int cmd_memstat(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

@@ -23,6 +23,14 @@
 #include "text/text.h"
 #include "wasi/wasi.h"
 
+/* What every pass works from, prepared before the first sample. */
+typedef struct memstat_input {
+    uint8_t *bytes;
+    size_t len;
+    bool file_backed;     /* bytes are the file's own pages, mapped */
+    int null_fd;          /* /dev/null, for the guest's streams */
+} memstat_input;
+
 typedef struct memstat_opts {
     const char *invoke;
     unsigned cycles;
@@ -225,8 +233,8 @@ static bool run_export(rt_store *s, rt_instance *inst, const char *name,
 
 /* One engine -> module -> store+instance -> run -> drop pass. at[step]
  * receives the sample after that step (NULL: not sampled). */
-static bool one_pass(const memstat_opts *o, const uint8_t *bytes, size_t len,
-                     int null_fd, memstat_sample *at[MS_NSTEPS], char *note,
+static bool one_pass(const memstat_opts *o, const memstat_input *in,
+                     memstat_sample *at[MS_NSTEPS], char *note,
                      size_t note_len, err_t *err)
 {
     double t = now_ms();
@@ -242,7 +250,11 @@ static bool one_pass(const memstat_opts *o, const uint8_t *bytes, size_t len,
     t = now_ms();
     rt_store *s = NULL;
     wasi_ctx *w = NULL;
-    rt_module *m = rt_module_new(e, bytes, len, err);
+    rt_module *m = rt_module_new(e, in->bytes, in->len, err);
+    /* The module has its own copy now: the file's pages we read are the
+     * tool's, not ebb's, so they leave the process's RSS again. */
+    if (in->file_backed)
+        madvise(in->bytes, in->len, MADV_DONTNEED);
     bool ok = m != NULL;
     if (ok) {
         take(at[MS_MODULE], e, t);
@@ -251,7 +263,7 @@ static bool one_pass(const memstat_opts *o, const uint8_t *bytes, size_t len,
         if (!s)
             err_set(err, "out of memory");
         else
-            w = make_wasi(&e->mem, o->path, null_fd, err);
+            w = make_wasi(&e->mem, o->path, in->null_fd, err);
         rt_instance *inst = w ? instantiate(s, m, w, note, note_len, err)
                               : NULL;
         ok = inst != NULL;
@@ -289,8 +301,7 @@ static void *map_pages(size_t n)
 /* The module's binary bytes in pages of their own. A binary file is
  * mapped as it is; text is converted first (its scratch is given back
  * before the first sample). */
-static bool load_module(const char *path, uint8_t **out, size_t *len,
-                        err_t *err)
+static bool load_module(const char *path, memstat_input *in, err_t *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -306,8 +317,9 @@ static bool load_module(const char *path, uint8_t **out, size_t *len,
     if (file == MAP_FAILED)
         return err_set(err, "cannot read %s: %s", path, strerror(errno));
     if (file[0] == 0) {
-        *out = file;
-        *len = n;
+        in->bytes = file;
+        in->len = n;
+        in->file_backed = true;
         return true;
     }
     mem_owner tmp;
@@ -321,12 +333,12 @@ static bool load_module(const char *path, uint8_t **out, size_t *len,
     munmap(file, n);
     if (!ok)
         return err_set(err, "%s:%s", path, terr.msg);
-    *out = map_pages(bin_len);
-    if (*out)
-        memcpy(*out, bin, bin_len);
+    in->bytes = map_pages(bin_len);
+    if (in->bytes)
+        memcpy(in->bytes, bin, bin_len);
     mem_free(&tmp, MEM_HOST, bin);
-    *len = bin_len;
-    return *out ? true : err_set(err, "out of memory");
+    in->len = bin_len;
+    return in->bytes ? true : err_set(err, "out of memory");
 }
 
 static bool parse_opts(int argc, char **argv, memstat_opts *o)
@@ -392,8 +404,7 @@ int cmd_memstat(int argc, char **argv)
     r.path = o.path;
     r.serial = o.serial;
     r.run_name = o.invoke ? o.invoke : "_start";
-    uint8_t *bytes = NULL;
-    size_t len = 0;
+    memstat_input in = {NULL, 0, false, -1};
     size_t cyc_bytes = ((size_t)o.cycles + 1) * sizeof(memstat_sample);
     r.cycle_run = map_pages(cyc_bytes);
     r.cycle_drop = map_pages(cyc_bytes);
@@ -401,25 +412,23 @@ int cmd_memstat(int argc, char **argv)
         fprintf(stderr, "ebb memstat: out of memory\n");
         return 1;
     }
-    int status = 1, null_fd = -1;
-    if (!load_module(o.path, &bytes, &len, &err)) {
+    int status = 1;
+    if (!load_module(o.path, &in, &err)) {
         fprintf(stderr, "ebb memstat: %s\n", err.msg);
         goto out;
     }
-    r.module_bytes = len;
+    r.module_bytes = in.len;
     memstat_sample *at[MS_NSTEPS];
     for (int i = 0; i < MS_NSTEPS; i++)
         at[i] = &r.steps[i];
     /* Opened before the first sample, like everything else the tool
      * needs. */
-    null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (!one_pass(&o, bytes, len, null_fd, at, r.run_note, sizeof r.run_note,
-                  &err)) {
+    in.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (!one_pass(&o, &in, at, r.run_note, sizeof r.run_note, &err)) {
         /* The steps reached still tell something (what compiling cost). */
         snprintf(r.error, sizeof r.error, "%s", err.msg);
         for (int k = 0; k < MEM_NOWNER; k++)
             mem_global_stats((mem_owner_kind)k, &r.peak[k]);
-        munmap(bytes, len);
         report(&o, &r);
         fprintf(stderr, "ebb memstat: %s: %s\n", o.path, err.msg);
         goto out;
@@ -429,8 +438,7 @@ int cmd_memstat(int argc, char **argv)
         cat[MS_RUN] = &r.cycle_run[c];
         cat[MS_DROP] = &r.cycle_drop[c];
         char note[160];
-        if (!one_pass(&o, bytes, len, null_fd, cat, note, sizeof note,
-                      &err)) {
+        if (!one_pass(&o, &in, cat, note, sizeof note, &err)) {
             fprintf(stderr, "ebb memstat: cycle %u: %s\n", c + 1, err.msg);
             break;
         }
@@ -438,13 +446,14 @@ int cmd_memstat(int argc, char **argv)
     }
     for (int k = 0; k < MEM_NOWNER; k++)
         mem_global_stats((mem_owner_kind)k, &r.peak[k]);
-    munmap(bytes, len);
     status = report(&o, &r);
     if (r.cycles < o.cycles)
         status = 1;
 out:
-    if (null_fd >= 0)
-        close(null_fd);
+    if (in.null_fd >= 0)
+        close(in.null_fd);
+    if (in.bytes)
+        munmap(in.bytes, in.len);
     munmap(r.cycle_run, cyc_bytes);
     munmap(r.cycle_drop, cyc_bytes);
     return status;

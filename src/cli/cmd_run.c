@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,6 +409,9 @@ int cmd_run(int argc, char **argv)
         return run_usage();
     }
     const char *path = argv[i];
+    /* A guest writing to a closed pipe gets EPIPE, as under wasmtime,
+     * rather than the signal killing ebb. */
+    signal(SIGPIPE, SIG_IGN);
 
     err_t err;
     err_clear(&err);
@@ -427,7 +431,9 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ebb: %s\n", err.msg);
         goto out;
     }
-    module = rt_module_new(engine, bytes, len, &err);
+    module = rt_module_is_serialized(bytes, len)
+                 ? rt_module_deserialize(engine, bytes, len, &err)
+                 : rt_module_new(engine, bytes, len, &err);
     if (!module) {
         fprintf(stderr, "ebb: %s: %s\n", path, err.msg);
         goto out;

@@ -46,7 +46,7 @@ bool cli_load_binary(mem_owner *owner, const char *path, uint8_t **out,
     size_t n;
     if (!cli_read_file(owner, path, &buf, &n, err))
         return false;
-    if (n == 0 || buf[0] == 0) {
+    if (n == 0 || buf[0] == 0 || rt_module_is_serialized(buf, n)) {
         *out = buf;
         *len = n;
         return true;

@@ -25,10 +25,14 @@ static void usage(FILE *f)
     fputs("usage: ebb <command> [options] ...\n"
           "\n"
           "commands:\n"
-          "  run [--invoke NAME] FILE [ARGS...]   run a module (.wasm or .wat);\n"
+          "  run [--dir HOST[::GUEST]]... [--env NAME[=VAL]]... [--invoke NAME]\n"
+          "      [--] FILE [ARGS...]              run a module (.wasm or .wat) as a\n"
+          "                                      WASI command; exits with its status;\n"
           "                                      with --invoke, call NAME with ARGS\n"
           "                                      and print its results, one per line\n"
           "  validate FILE                        check that a module is valid\n"
+          "  compile FILE -o OUT                  validate and translate once; OUT\n"
+          "                                      is a serialized module for run\n"
           "  wast [--bounds-checks] [--serial] FILE...\n"
           "                                      run WebAssembly spec test scripts\n"
           "  memstat [--invoke NAME] [--cycles N] [--serial] [--json] [--svg OUT] FILE\n"
@@ -51,6 +55,8 @@ int main(int argc, char **argv)
         return check_live(cmd_run(argc - 2, argv + 2));
     if (!strcmp(cmd, "validate"))
         return cmd_validate(argc - 2, argv + 2);
+    if (!strcmp(cmd, "compile"))
+        return check_live(cmd_compile(argc - 2, argv + 2));
     if (!strcmp(cmd, "wast"))
         return cmd_wast(argc - 2, argv + 2);
     if (!strcmp(cmd, "bench"))

@@ -11,7 +11,7 @@
 
 #include "memstat.h"
 
-enum { W = 920, H = 500, X0 = 90, X1 = 700, Y0 = 70, Y1 = 420 };
+enum { W = 860, H = 520, X0 = 90, X1 = 700, Y0 = 70, Y1 = 410 };
 
 typedef struct plot {
     FILE *f;
@@ -167,6 +167,21 @@ static void legend(const plot *p)
             "engine .. +64 KiB</text>\n", X1 + 46, y + 4);
 }
 
+/* The figures a reader looks for, in words under the plot. */
+static void summary(const plot *p, const memstat_result *r)
+{
+    const memstat_sample *last = r->cycles ? &r->cycle_drop[r->cycles - 1]
+                                           : &r->steps[MS_DROP];
+    fprintf(p->f, "<text x='%d' y='%d' class='label'>After the last drop: "
+            "RssAnon %+ld KiB against before the engine, ebb live bytes %zu, "
+            "%ld thread(s).</text>\n", X0, Y1 + 66,
+            last->rssanon_kib - r->steps[MS_START].rssanon_kib,
+            last->live_total, last->threads);
+    fprintf(p->f, "<text x='%d' y='%d' class='tick'>ebb counts linear memory "
+            "as soon as it is committed; RSS counts only the pages the guest "
+            "touched.</text>\n", X0, Y1 + 84);
+}
+
 bool memstat_write_svg(const char *path, const memstat_result *r)
 {
     FILE *f = fopen(path, "w");
@@ -196,6 +211,7 @@ bool memstat_write_svg(const char *path, const memstat_result *r)
         fprintf(f, "one pass (%s compilation), sampled after each step",
                 r->serial ? "serial" : "parallel");
     fprintf(f, "</text>\n");
+    summary(&p, r);
     promise_band(&p, r);
     axes(&p, r->cycles ? "cycle" : "step", !r->cycles);
     for (int l = 0; l < NLINES; l++)

@@ -540,18 +540,90 @@ static bool store_contains(void *arg, uintptr_t addr)
     return false;
 }
 
+/* Is the instruction at pc an unchecked load or store? */
+static bool is_guarded_access(const uint32_t *pc)
+{
+    static const iop guarded[] = {
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)
+#define UNOP(w, tx, tr, ...)
+#define LOAD(w, ct, conv) IOP_##w##_G,
+#define STORE(w, ct) IOP_##w##_G,
+#include "iops.def"
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+    };
+    uint64_t h;
+    memcpy(&h, pc, sizeof h);
+    for (size_t i = 0; i < sizeof guarded / sizeof *guarded; i++)
+        if (h == interp_handler_word(guarded[i]))
+            return true;
+    return false;
+}
+
+/* Where the interpreter stopped at a fault: its pc and frame record were
+ * in registers, which the handler saved. A register holding a record of
+ * this activation (at or above `entry`, on a record boundary) together
+ * with one pointing, inside that record's function, at an unchecked load
+ * or store is the pair. Found by search rather than by storing pc and fr
+ * on every step, which would cost every access; if the compiler kept
+ * either on the stack instead, the backtrace starts at the entry. */
+static void fault_position(const interp_thread *t, const os_trap_scope *sc,
+                           frame_rec *entry, frame_rec **fr_out,
+                           const uint32_t **pc_out)
+{
+    *fr_out = entry;
+    *pc_out = NULL;
+    for (int i = 0; i < OS_TRAP_NREGS; i++) {
+        uintptr_t v = sc->regs[i];
+        if (v < (uintptr_t)entry || v >= (uintptr_t)t->frames_end ||
+            (v - (uintptr_t)entry) % sizeof(frame_rec))
+            continue;
+        frame_rec *fr = (frame_rec *)v;
+        const compiled_func *cf = fr->func ? fr->func->code : NULL;
+        if (!cf)
+            continue;
+        uintptr_t lo = (uintptr_t)cf->code;
+        uintptr_t hi = (uintptr_t)(cf->code + cf->code_len);
+        /* The compiler may already hold the next instruction's address
+         * (loads and stores are ICODE_LEN(3) words long) instead. */
+        const uintptr_t len = ICODE_LEN(3) * sizeof(uint32_t);
+        for (int j = 0; j < OS_TRAP_NREGS; j++) {
+            uintptr_t p = sc->regs[j];
+            if (p < lo || p > hi || (p - lo) % 8)
+                continue;
+            if (p + 8 > hi || !is_guarded_access((const uint32_t *)p)) {
+                if (p - lo < len)
+                    continue;
+                p -= len;
+            }
+            if (is_guarded_access((const uint32_t *)p)) {
+                *fr_out = fr;
+                *pc_out = (const uint32_t *)p;
+                return;
+            }
+        }
+    }
+}
+
 /* run() for code with unchecked accesses: a fault in a memory of the
- * store comes back here as "out of bounds memory access". The trap's
- * backtrace then holds the entry function only (where in the code the
- * fault happened was in registers the jump discarded). */
+ * store comes back here as "out of bounds memory access". */
 static rt_trap *run_guarded(interp_thread *t, rt_store *s, frame_rec *fr,
                             uint64_t *fp, const uint32_t *pc)
 {
     os_trap_scope scope;
     scope.contains = store_contains;
     scope.arg = s;
-    if (sigsetjmp(scope.jb, 0))
-        return interp_make_trap(s, NULL, TRAP_MEMORY_OOB, -1, NULL, fr, fr);
+    if (sigsetjmp(scope.jb, 0)) {
+        frame_rec *at;
+        const uint32_t *stopped;
+        fault_position(t, &scope, fr, &at, &stopped);
+        return interp_make_trap(s, NULL, TRAP_MEMORY_OOB, -1, stopped, at,
+                                fr);
+    }
     os_trap_enter(&scope);
     rt_trap *trap = run(t, s, fr, fp, pc);
     os_trap_leave(&scope);

@@ -92,12 +92,12 @@ static inline uint16_t simd_sat_u16(int32_t x)
 }
 
 /* i16x8.q15mulr_sat_s: rounding Q15 multiply; only -1 * -1 saturates.
- * The product is at most 2^30 in magnitude, so int32 holds it. */
+ * The product is at most 2^30 in magnitude, so int32 holds it; >> of a
+ * negative int is arithmetic on every compiler ebb supports (iops.def
+ * relies on it for shr_s too). */
 static inline int16_t simd_q15mulr(int16_t a, int16_t b)
 {
-    int32_t p = (int32_t)a * b + 0x4000;
-    return simd_sat_s16(p >= 0 ? p >> 15 : -(int32_t)((uint32_t)-p >> 15) -
-                                               ((uint32_t)-p & 0x7fff ? 1 : 0));
+    return simd_sat_s16(((int32_t)a * b + 0x4000) >> 15);
 }
 
 #endif

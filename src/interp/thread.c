@@ -71,6 +71,8 @@ rt_trap *interp_call_host(interp_thread *t, rt_store *s, rt_func *f,
             return rt_trap_new(s, TRAP_HOST, "out of memory");
         }
     }
+    /* The host function may need its caller (WASI reads the caller's
+     * exported memory); nested host calls restore the outer one. */
     rt_instance *saved_caller = s->host_caller;
     s->host_caller = fr->func->instance;
     /* A fault in host code is the host's, not a Wasm trap. */

@@ -51,6 +51,20 @@ struct mem_arena {
     free_block *free[NCLASSES];
 };
 
+/* The arena's and the process's count of mapped bytes. The arena's is
+ * read without its lock (mem_owner_mapped), hence atomic. */
+static void mapped_add(struct mem_arena *a, size_t n)
+{
+    __atomic_fetch_add(&a->mapped, n, __ATOMIC_RELAXED);
+    mem_mapped_add(n);
+}
+
+static void mapped_sub(struct mem_arena *a, size_t n)
+{
+    __atomic_fetch_sub(&a->mapped, n, __ATOMIC_RELAXED);
+    mem_mapped_sub(n);
+}
+
 /* Class index and rounded size of a total size <= MAX_CLASS_SIZE. */
 static unsigned size_class(size_t total, size_t *rounded)
 {
@@ -89,8 +103,7 @@ static struct mem_arena *arena_new(void)
     a->bump += (16 - (uintptr_t)a->bump % 16) % 16;
     a->end = (char *)ch + FIRST_CHUNK;
     a->next_chunk = FIRST_CHUNK * 2;
-    a->mapped = FIRST_CHUNK;
-    mem_mapped_add(FIRST_CHUNK);
+    mapped_add(a, FIRST_CHUNK);
     return a;
 }
 
@@ -128,8 +141,7 @@ static bool add_chunk(struct mem_arena *a, size_t need)
     a->end = (char *)ch + len;
     if (a->next_chunk < MAX_CHUNK)
         a->next_chunk *= 2;
-    a->mapped += len;
-    mem_mapped_add(len);
+    mapped_add(a, len);
     return true;
 }
 
@@ -147,8 +159,7 @@ static block_header *big_alloc(struct mem_arena *a, size_t total)
     if (a->bigs)
         a->bigs->prev = b;
     a->bigs = b;
-    a->mapped += len;
-    mem_mapped_add(len);
+    mapped_add(a, len);
     block_header *h = (block_header *)(b + 1);
     h->origin = MEM_ORIGIN(MEM_FROM_MAP, len - sizeof(big));
     return h;
@@ -202,8 +213,7 @@ void arena_free(mem_owner *o, block_header *h)
     if (MEM_TAG(h->origin) == MEM_FROM_MAP) {
         big *b = (big *)h - 1;
         big_unlink(a, b);
-        a->mapped -= b->len;
-        mem_mapped_sub(b->len);
+        mapped_sub(a, b->len);
         os_release(b, b->len);
     } else {
         size_t rounded;
@@ -244,11 +254,10 @@ block_header *arena_resize(mem_owner *o, block_header *h, size_t total)
     a->bigs = nb;
     block_header *nh = NULL;
     if (moved) {
-        a->mapped = a->mapped - old_len + len;
         if (len > old_len)
-            mem_mapped_add(len - old_len);
+            mapped_add(a, len - old_len);
         else
-            mem_mapped_sub(old_len - len);
+            mapped_sub(a, old_len - len);
         nh = (block_header *)(nb + 1);
         nh->origin = MEM_ORIGIN(MEM_FROM_MAP, len - sizeof(big));
     }

@@ -46,11 +46,20 @@ void *os_remap(void *p, size_t old_len, size_t new_len);
  * saving the signal mask: the handler runs with SA_NODEFER, so the mask
  * needs no restoring). Faults anywhere else go to the handler that was
  * installed before ebb's (or the default action). */
+/* Registers, then the words at the stack pointer (where a compiler keeps
+ * what did not fit in registers). */
+#define OS_TRAP_NREGS 128
+#define OS_TRAP_NSTACK 96
 typedef struct os_trap_scope {
     sigjmp_buf jb;
     bool (*contains)(void *arg, uintptr_t addr);
     void *arg;
     struct os_trap_scope *prev;
+    /* Filled in by the handler before the jump: the general registers at
+     * the fault and the first OS_TRAP_NSTACK words of its stack (0 where
+     * the platform is not known), so the owner can find where its
+     * interpreter stopped. */
+    uintptr_t regs[OS_TRAP_NREGS];
 } os_trap_scope;
 
 /* Installs the SIGSEGV/SIGBUS handler once per process. false if the OS

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <ucontext.h>
 
 static struct sigaction old_segv, old_bus;
 static bool installed;
@@ -48,11 +49,42 @@ static void chain(int sig, siginfo_t *info, void *uc)
         raise(sig);
 }
 
+/* The general registers of the interrupted code, then the words at its
+ * stack pointer. The faulting code is the interpreter loop, stopped in
+ * the middle of its own frame, with callers above it: the words read are
+ * mapped stack. (Not instrumented by AddressSanitizer: they may include
+ * the redzones it puts between locals.) */
+#if defined(__GNUC__)
+__attribute__((no_sanitize_address))
+#endif
+static void save_regs(os_trap_scope *s, const void *uc)
+{
+    memset(s->regs, 0, sizeof s->regs);
+    int n = 0;
+    const uintptr_t *sp = NULL;
+#if defined(__x86_64__) && defined(__linux__)
+    const ucontext_t *u = uc;
+    for (; n < NGREG && n < OS_TRAP_NREGS - OS_TRAP_NSTACK; n++)
+        s->regs[n] = (uintptr_t)u->uc_mcontext.gregs[n];
+    sp = (const uintptr_t *)u->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__) && defined(__linux__)
+    const ucontext_t *u = uc;
+    for (; n < 31 && n < OS_TRAP_NREGS - OS_TRAP_NSTACK; n++)
+        s->regs[n] = (uintptr_t)u->uc_mcontext.regs[n];
+    sp = (const uintptr_t *)u->uc_mcontext.sp;
+#else
+    (void)uc;
+#endif
+    for (int i = 0; sp && i < OS_TRAP_NSTACK; i++)
+        s->regs[n + i] = sp[i];
+}
+
 static void on_fault(int sig, siginfo_t *info, void *uc)
 {
     os_trap_scope *s = current;
     if (s && info->si_code > 0 &&
         s->contains(s->arg, (uintptr_t)info->si_addr)) {
+        save_regs(s, uc);
         /* The scope's owner resumes; faults from now on belong to the
          * scopes outside it. */
         current = s->prev;

@@ -154,6 +154,8 @@ bool rt_module_serialize(const rt_module *m, uint8_t *out, size_t size,
                          err_t *err);
 rt_module *rt_module_deserialize(rt_engine *e, const uint8_t *bytes,
                                  size_t len, err_t *err);
+/* Do the bytes start like a serialized module (not a binary or text)? */
+bool rt_module_is_serialized(const uint8_t *bytes, size_t len);
 /* The payload checksum (bytes after the 40-byte header), for tests that
  * forge artifacts to reach the loader's structural checks. */
 uint64_t rt_serialize_checksum(const uint8_t *p, size_t n);
@@ -332,8 +334,8 @@ void rt_store_free(rt_store *s);
 
 /* ---- statistics (stats.c) ---------------------------------------------- */
 
-/* What an engine holds, read without stopping anyone: a few atomic loads,
- * no walk over objects. Byte counters are exact (every allocation goes
+/* What an engine holds, read without stopping anyone: atomic loads and the
+ * pool's lock held for a moment, no walk over objects. Byte counters are exact (every allocation goes
  * through src/mem and names its category). Module and store bytes are
  * summed over every module and store of the process (one engine per
  * process is the common case); the engine's own bytes and the object

@@ -159,16 +159,16 @@ static uint32_t build_fingerprint(void)
     return build_print;
 }
 
-/* The engine settings that the translated code may depend on: how
- * linear memory is guarded decides which accesses the translator leaves
- * unchecked. (Compilation threads and the allocator do not matter.) */
-static uint32_t config_fingerprint(const rt_config *c)
+/* The engine settings the translated code depends on: loads and stores
+ * with a static offset below e->unchecked_offsets were translated without
+ * a bounds check (signals-based traps, reservation and guard decide it),
+ * so code is only valid in an engine that made the same choice. Compile
+ * threads and the allocator do not matter. */
+static uint32_t config_fingerprint(const rt_engine *e)
 {
     uint64_t h = mix(0x243f6a8885a308d3u, sizeof(uint64_t));
     h = mix(h, RT_PAGE_SIZE);
-    h = mix(h, c->signals_based_traps);
-    h = mix(h, c->memory_reservation);
-    h = mix(h, c->memory_guard);
+    h = mix(h, e->unchecked_offsets);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -371,7 +371,7 @@ bool rt_module_serialize(const rt_module *m, uint8_t *out, size_t size,
     put_bytes(&h, ser_magic, sizeof ser_magic);
     put32(&h, SER_VERSION);
     put32(&h, build_fingerprint());
-    put32(&h, config_fingerprint(&m->engine->config));
+    put32(&h, config_fingerprint(m->engine));
     put32(&h, 0);
     put64(&h, payload);
     put64(&h, rt_serialize_checksum(out + SER_HEADER, payload));
@@ -379,6 +379,12 @@ bool rt_module_serialize(const rt_module *m, uint8_t *out, size_t size,
 }
 
 /* ---- reading --------------------------------------------------------------- */
+
+bool rt_module_is_serialized(const uint8_t *bytes, size_t len)
+{
+    return bytes && len >= sizeof ser_magic &&
+           memcmp(bytes, ser_magic, sizeof ser_magic) == 0;
+}
 
 typedef struct rbuf {
     const uint8_t *p;
@@ -418,9 +424,10 @@ static bool check_header(const rt_engine *e, const uint8_t *bytes,
     if (build != build_fingerprint())
         return err_set(err, "deserialize: made by an incompatible build "
                             "of ebb");
-    if (config != config_fingerprint(&e->config))
+    if (config != config_fingerprint(e))
         return err_set(err, "deserialize: made with an incompatible engine "
-                            "configuration");
+                            "configuration (signals-based traps, memory "
+                            "reservation or guard)");
     if (payload != len - SER_HEADER)
         return err_set(err, "deserialize: truncated or extended data "
                             "(%zu payload bytes, header says %llu)",

@@ -1,8 +1,9 @@
 /* Statistics: what an engine and a store hold, for embedders (ebb.h wraps
  * these), for `ebb memstat` and for the tests that hold ebb to its promise
  * that everything taken is given back. Reading them costs a few atomic
- * loads: the byte counters are kept by src/mem on every allocation and the
- * object counters by the constructors and destructors. */
+ * loads and a moment of the compile pool's lock: the byte counters are
+ * kept by src/mem on every allocation and the object counters by the
+ * constructors and destructors. */
 #include "runtime.h"
 
 #include <stdio.h>

@@ -54,10 +54,13 @@ static bool skip_space(lexer *lx)
 {
     while (lx->p < lx->end) {
         char c = *lx->p;
-        if (c == ' ' || c == '\t' || c == '\r') {
+        if (c == ' ' || c == '\t') {
             lx->p++;
-        } else if (c == '\n') {
+        } else if (c == '\n' || c == '\r') {
+            /* newlines are LF, CR, or CR LF */
             lx->p++;
+            if (c == '\r' && lx->p < lx->end && *lx->p == '\n')
+                lx->p++;
             newline(lx, lx->p);
         } else if (c == ';' && lx->p + 1 < lx->end && lx->p[1] == ';') {
             /* a line comment ends at a newline or a carriage return */

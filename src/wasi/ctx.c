@@ -357,6 +357,15 @@ bool wasi_link(wasi_ctx *w, rt_store *s, const rt_module *m,
                            (int)im->module_len, im->module,
                            (int)im->name_len, im->name);
         }
+        /* Say which import has the wrong type (instantiation would only
+         * say that one has). Interned types: equal ids, equal types. */
+        if (im->kind == EXTERN_FUNC && v[i].kind == EXTERN_FUNC &&
+            v[i].u.func->type_id != m->type_ids[im->u.func_type]) {
+            mem_free(&s->mem, MEM_HOST, v);
+            return err_set(err, "incompatible import type: %.*s::%.*s",
+                           (int)im->module_len, im->module,
+                           (int)im->name_len, im->name);
+        }
     }
     *imports = v;
     return true;

@@ -76,8 +76,10 @@ static bool openat2_works(void)
 {
     int s = atomic_load(&have_openat2);
     if (s == 0) {
+        /* Only "no such call" (or a filter forbidding it) means absent: a
+         * working directory we may not open says nothing about openat2. */
         int fd = openat2_dir(AT_FDCWD, ".");
-        s = fd >= 0 ? 1 : -1;
+        s = fd == -ENOSYS || fd == -EPERM ? -1 : 1;
         if (fd >= 0)
             close(fd);
         atomic_store(&have_openat2, s);

@@ -317,7 +317,9 @@ static void test_calls(world *w)
     t = wasm_func_call(add, &av, &rv);
     EXPECT(t != NULL); /* no room for the result */
     wasm_trap_delete(t);
-    EXPECT(wasm_func_call(NULL, &av, &rv) == NULL);
+    t = wasm_func_call(NULL, &av, &rv);
+    EXPECT(t != NULL); /* "null function" */
+    wasm_trap_delete(t);
 
     /* call_indirect through the imported table. */
     EXPECT(wasm_table_set(w->t, 1, wasm_func_as_ref(w->hello)));

@@ -405,7 +405,7 @@ static void test_wasi(void)
     const char *names[] = {"X", "Y"}, *values[] = {"1", "2"};
     EXPECT(ebb_wasi_config_inherit_env(c));
     EXPECT(ebb_wasi_config_set_env(c, 2, names, values)); /* replaces */
-    EXPECT(ebb_wasi_config_preopen_dir(c, ".", "/work"));
+    EXPECT(ebb_wasi_config_preopen_dir(c, ".", "/data"));
     ebb_wasi_config_inherit_stdin(c);
     ebb_wasi_config_inherit_stdout(c);
     ebb_wasi_config_inherit_stderr(c);

@@ -53,11 +53,16 @@ expect "v128 arguments" 0 "0x00000004000000030000000200000002" "" -- \
     0x00000004000000030000000200000001 0x1
 expect "bad v128" 1 "" "not a valid v128" -- \
     "$EBB" run --invoke add "$DIR/simd.wat" 0xzz 1
+expect "v128 control flow" 0 "22 passed, 0 failed" "" -- \
+    "$EBB" wast "$DIR/simd_control.wast"
 expect "missing file" 1 "" "cannot open" -- "$EBB" run "$DIR/no-such-file.wasm"
 # WASI commands: arguments, environment, exit status, preopens, imports.
 expect "wasi args" 2 "y z" "" -- \
     "$EBB" run --env A=1 -- "$DIR/wasi_args.wat" x "y z"
 expect "wasi env" 0 "A=1" "" -- "$EBB" run --env A=1 "$DIR/wasi_args.wat"
+# Options after FILE belong to the guest.
+expect "wasi guest options" 2 "--env" "" -- \
+    "$EBB" run "$DIR/wasi_args.wat" --env X
 expect "wasi env=" 0 "B=2" "" -- "$EBB" run --env=B=2 "$DIR/wasi_args.wat"
 expect "wasi env from host" 0 "EBB_CLI_TEST=host" "" -- \
     env EBB_CLI_TEST=host "$EBB" run --env EBB_CLI_TEST "$DIR/wasi_args.wat"
@@ -77,6 +82,9 @@ expect "wasi missing dir" 1 "" "cannot open directory" -- \
 expect "dir without value" 2 "" "usage" -- "$EBB" run --dir
 expect "unknown import" 1 "" "unknown import: bench::start" -- \
     "$EBB" run "$DIR/bench_import.wat"
+expect "wasi import type" 1 "" \
+    "incompatible import type: wasi_snapshot_preview1::fd_write" -- \
+    "$EBB" run "$DIR/wasi_badtype.wat"
 # A module with a name section (func 0 "inner" traps, func 1 "outer" calls
 # it): the backtrace names both.
 printf '\0asm\1\0\0\0\1\4\1\140\0\0\3\3\2\0\0\7\7\1\3run\0\1\n\n\2\3\0\0\13\4\0\20\0\13\0\26\4name\1\17\2\0\5inner\1\5outer' \
@@ -85,6 +93,36 @@ expect "backtrace inner" 1 "" "0: inner (func 0)" -- \
     "$EBB" run --invoke run "$WORK/named.wasm"
 expect "backtrace outer" 1 "" "1: outer (func 1)" -- \
     "$EBB" run --invoke run "$WORK/named.wasm"
+# The README's first command: a WASI example in the text format.
+expect "hello example" 0 "Hello from ebb, a WebAssembly runtime!" "" -- \
+    "$EBB" run examples/hello_wasi.wat
+expect "hello example args" 0 "two words" "" -- \
+    "$EBB" run examples/hello_wasi.wat one "two words"
+expect "hello example exact" 0 "" "" -- sh -c \
+    '[ "$("$0" run "$1" a b)" = "$(printf "%s\na\nb" "$2")" ]' \
+    "$EBB" examples/hello_wasi.wat "Hello from ebb, a WebAssembly runtime!"
+# ebb bench: options, and a program without bench imports fails clearly.
+expect "bench usage" 2 "" "usage" -- "$EBB" bench
+expect "bench bad runs" 2 "" "usage" -- "$EBB" bench --runs 0 x.wasm
+expect "bench missing file" 1 "0 passed, 1 failed" "cannot open" -- \
+    "$EBB" bench "$DIR/no-such-file.wasm"
+expect "bench no marks" 1 "" "bench.start called 0 times" -- \
+    "$EBB" bench examples/hello_wasi.wat
+# A sightglass program with its expected output, then with a wrong one.
+NOOP=../shared/bench/sightglass/noop
+mkdir -p "$WORK/bench"
+cp "$NOOP/benchmark.wasm" "$NOOP/benchmark.stdout.expected" "$WORK/bench/"
+expect "bench match" 0 "matches the expected files" "" -- \
+    "$EBB" bench --runs 2 "$WORK/bench/benchmark.wasm"
+expect "bench table" 0 "start->end" "" -- \
+    "$EBB" bench "$WORK/bench/benchmark.wasm"
+echo '(module (import "bench" "start" (func)) (import "bench" "end" (func))
+  (func (export "_start") (call 0) unreachable))' >"$WORK/bench/trap.wat"
+expect "bench trap" 1 "did not run to its end" "trap: unreachable" -- \
+    "$EBB" bench "$WORK/bench/trap.wat"
+echo "something else" >"$WORK/bench/benchmark.stdout.expected"
+expect "bench mismatch" 1 "MISMATCH" "stdout differs" -- \
+    "$EBB" bench "$WORK/bench/benchmark.wasm"
 expect "validate ok" 0 "" "" -- "$EBB" validate examples/fac.wat
 expect "validate garbage" 1 "" "magic header not detected" -- \
     "$EBB" validate "$DIR/garbage.bin"

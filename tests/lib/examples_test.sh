@@ -31,6 +31,15 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 [ "$(pkg-config --modversion ebb)" = 0.1.0 ] && ok || bad "pkg-config --modversion"
 [ "$("$prefix/bin/ebb" run --invoke fac examples/fac.wat 5)" = 120 ] &&
     ok || bad "installed ebb runs"
+# ebb compile writes a serialized module that ebb run loads; cut short, it
+# is refused with a message.
+"$prefix/bin/ebb" compile examples/fac.wat -o "$tmp/fac.ebbc" &&
+    [ "$("$prefix/bin/ebb" run --invoke fac "$tmp/fac.ebbc" 20)" = \
+      2432902008176640000 ] && ok || bad "ebb compile, then run"
+head -c 100 "$tmp/fac.ebbc" >"$tmp/cut.ebbc"
+"$prefix/bin/ebb" run --invoke fac "$tmp/cut.ebbc" 20 2>"$tmp/cut.err"
+[ $? = 1 ] && grep -q 'truncated' "$tmp/cut.err" && ok ||
+    bad "a cut serialized module is refused"
 
 cflags=$(pkg-config --cflags ebb)
 shared_libs="$(pkg-config --libs ebb) -Wl,-rpath,$prefix/lib"

@@ -20,7 +20,10 @@ static const char wat[] =
     " (func (export \"peek\") (param i32) (result i32) (i32.load (local.get 0)))"
     " (func (export \"far\") (param i32) (result i32)"
     "   (i32.load offset=0x10000000 (local.get 0)))"
-    " (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0))))";
+    " (func (export \"grow\") (param i32) (result i32) (memory.grow (local.get 0)))"
+    " (func (export \"outer\") (param i32) (result i32)"
+    "   (i32.add (i32.const 1) (call 5 (local.get 0))))"
+    " (func (param i32) (result i32) (nop) (i32.load offset=8 (local.get 0))))";
 
 /* A process figure from /proc/self/status, in KiB (-1 if missing). */
 static long status_kib(const char *key)
@@ -150,6 +153,23 @@ static void test_mode(const uint8_t *bin, size_t len, bool signals)
     call1(&w, "peek", end - 4, &r, msg, sizeof msg);
     CHECK(msg[0] == 0 && r == 0, "%s: straddling store wrote %llx", mode,
           (unsigned long long)r);
+
+    /* The trap's backtrace: the faulting function (5), at its load, then
+     * its caller (6) at the call. */
+    rt_func *outer = export_func(&w, "outer");
+    uint64_t arg = 0xfffffff0u, res = 0;
+    rt_trap *t = outer ? rt_call(w.s, outer, &arg, &res) : NULL;
+    CHECK(t && t->nframes == 2 && t->frames[0].func_index == 5 &&
+              t->frames[1].func_index == 4 && t->frames[0].code_offset &&
+              t->frames[1].code_offset &&
+              t->frames[0].code_offset > t->frames[1].code_offset,
+          "%s: backtrace of %u frames: %u@%u %u@%u", mode,
+          t ? t->nframes : 0, t && t->nframes ? t->frames[0].func_index : 0,
+          t && t->nframes ? t->frames[0].code_offset : 0,
+          t && t->nframes > 1 ? t->frames[1].func_index : 0,
+          t && t->nframes > 1 ? t->frames[1].code_offset : 0);
+    if (t)
+        rt_trap_free(t);
 
     /* Growth commits in place: the base does not move. */
     rt_extern mx;

@@ -126,17 +126,11 @@ static void test_identical_and_idle(const char *bench)
           mem_global_mapped());
 }
 
-/* A module that fails to validate in two functions: the parallel compile
- * reports the first one, as the serial one does. */
-static void test_first_error(void)
+/* A module of NF functions of ~600 bytes each (so the pool is used); the
+ * functions listed in `bad` end with a type error. */
+enum { NF = 40, BODY = 600 };
+static size_t make_module(uint8_t *w, const int *bad, int nbad)
 {
-    /* 40 functions of ~600 bytes each (so the pool is used), where
-     * functions 17 and 30 end with a type error. */
-    enum { NF = 40, BODY = 600 };
-    mem_owner host;
-    mem_owner_init(&host, MEM_OWNER_ENGINE);
-    size_t cap = 64 + NF * (BODY + 8);
-    uint8_t *w = mem_alloc(&host, MEM_HOST, cap);
     size_t n = 0;
     static const uint8_t head[] = {0, 'a', 's', 'm', 1, 0, 0, 0,
                                    1, 4, 1, 0x60, 0, 0};   /* type () */
@@ -156,17 +150,32 @@ static void test_first_error(void)
     w[n++] = (uint8_t)(sec >> 14);
     w[n++] = NF;
     for (int i = 0; i < NF; i++) {
+        bool is_bad = false;
+        for (int k = 0; k < nbad; k++)
+            is_bad = is_bad || bad[k] == i;
         w[n++] = (uint8_t)(0x80 | (body_len & 0x7f));
         w[n++] = (uint8_t)(body_len >> 7);
         w[n++] = 0;
         for (uint32_t k = 0; k < BODY / 3; k++) {
-            bool bad = (i == 17 || i == 30) && k == BODY / 3 - 1;
             w[n++] = 0x41; /* i32.const 0 */
             w[n++] = 0;
-            w[n++] = bad ? 0x45 /* i32.eqz: leaves a value */ : 0x1a;
+            /* i32.eqz leaves a value where drop would not */
+            w[n++] = is_bad && k == BODY / 3 - 1 ? 0x45 : 0x1a;
         }
         w[n++] = 0x0b;
     }
+    return n;
+}
+
+/* The parallel compile reports the first failing function, as the serial
+ * one does. */
+static void test_first_error(void)
+{
+    mem_owner host;
+    mem_owner_init(&host, MEM_OWNER_ENGINE);
+    uint8_t *w = mem_alloc(&host, MEM_HOST, 64 + NF * (BODY + 8));
+    static const int bad[] = {30, 17};
+    size_t n = make_module(w, bad, 2);
     rt_config cfg;
     rt_config_default(&cfg);
     cfg.compile_threads = 4;
@@ -186,6 +195,56 @@ static void test_first_error(void)
     CHECK(mem_global_live() == 0, "%zu bytes live", mem_global_live());
 }
 
+/* Allocation n fails, for every n until a parallel compile succeeds:
+ * each failure is a clean error that leaves nothing behind, whichever
+ * thread met it. */
+static void test_fail_every(void)
+{
+    mem_owner host;
+    mem_owner_init(&host, MEM_OWNER_ENGINE);
+    uint8_t *w = mem_alloc(&host, MEM_HOST, 64 + NF * (BODY + 8));
+    size_t n = make_module(w, NULL, 0);
+    size_t held = mem_global_live(); /* w itself */
+    rt_config cfg;
+    rt_config_default(&cfg);
+    cfg.compile_threads = 3;
+    /* How many requests a whole run makes. */
+    rt_engine *e = rt_engine_new(&cfg);
+    err_t err;
+    err_clear(&err);
+    mem_fail_at(-1);
+    rt_module *m = rt_module_new(e, w, n, &err);
+    long total = mem_fail_at(-1);
+    EXPECT(m != NULL);
+    rt_module_release(m);
+    rt_engine_free(e);
+    /* Some failures are absorbed (no pool: the caller compiles alone);
+     * all others must be "out of memory". */
+    unsigned dirty = 0, absorbed = 0;
+    for (long k = 0; k <= total; k++) {
+        e = rt_engine_new(&cfg);
+        err_clear(&err);
+        mem_fail_at(k);
+        m = e ? rt_module_new(e, w, n, &err) : NULL;
+        mem_fail_at(-1);
+        if (e && !m && !strstr(err.msg, "out of memory") && dirty++ < 3)
+            printf("fail at %ld: '%s'\n", k, err.msg);
+        absorbed += m != NULL;
+        rt_module_release(m);
+        rt_engine_free(e);
+        if (mem_global_live() != held || mem_global_mapped() != 0) {
+            if (dirty++ < 3)
+                printf("fail at %ld: %zu bytes live, %zu mapped\n", k,
+                       mem_global_live() - held, mem_global_mapped());
+        }
+    }
+    CHECK(dirty == 0 && total > NF, "%u of %ld failures unclean", dirty,
+          total);
+    printf("parallel compile, failure injection: %ld points, all clean, "
+           "%u absorbed\n", total, absorbed);
+    mem_free(&host, MEM_HOST, w);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -195,5 +254,6 @@ int main(int argc, char **argv)
         bench = "../shared/bench/sightglass";
     test_identical_and_idle(bench);
     test_first_error();
+    test_fail_every();
     return check_summary();
 }

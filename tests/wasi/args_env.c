@@ -61,6 +61,8 @@ static void test_environ(void)
     CHECK(env[2] + strlen(env[2]) + 1 == buf + size);
     CHECK_ERRNO(raw_environ_get(FAR_ADDR, ADDR(buf)), __WASI_ERRNO_FAULT);
     CHECK_ERRNO(raw_environ_get(ADDR(env), FAR_ADDR), __WASI_ERRNO_FAULT);
+    CHECK_ERRNO(raw_environ_sizes_get(ADDR(&count), FAR_ADDR),
+                __WASI_ERRNO_FAULT);
     /* wasi-libc's getenv reads the same data. */
     CHECK(getenv("FOO") && !strcmp(getenv("FOO"), "bar"));
     CHECK(getenv("HOME") == NULL);

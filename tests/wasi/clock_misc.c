@@ -30,6 +30,8 @@ static void test_clocks(void)
     CHECK_ERRNO(__wasi_clock_time_get(0xffffffffu, 0, &t), __WASI_ERRNO_INVAL);
     CHECK_ERRNO(raw_clock_time_get(__WASI_CLOCKID_MONOTONIC, 0, FAR_ADDR),
                 __WASI_ERRNO_FAULT);
+    CHECK_ERRNO(raw_clock_res_get(__WASI_CLOCKID_MONOTONIC, FAR_ADDR),
+                __WASI_ERRNO_FAULT);
 }
 
 static int all_zero(const uint8_t *p, size_t n)

@@ -20,6 +20,13 @@ static void test_stdio(void)
     CHECK(!strcmp(buf, "stdin line\n"));
     CHECK_OK(guest_read(0, buf, sizeof buf)); /* end of input: 0 bytes */
     CHECK(buf[0] == 0);
+    /* stdin is a pipe (the runner's): no seeking, whether the host says
+     * so with ESPIPE or by leaving the seek right off the descriptor. */
+    __wasi_filesize_t pos;
+    __wasi_errno_t e = __wasi_fd_seek(0, 0, __WASI_WHENCE_CUR, &pos);
+    CHECK(e == __WASI_ERRNO_SPIPE || e == __WASI_ERRNO_NOTCAPABLE);
+    e = __wasi_fd_tell(0, &pos);
+    CHECK(e == __WASI_ERRNO_SPIPE || e == __WASI_ERRNO_NOTCAPABLE);
     /* Two iovecs gathered into one write. */
     __wasi_ciovec_t iov[2] = {{(const uint8_t *)"gath", 4},
                               {(const uint8_t *)"ered\n", 5}};
@@ -39,6 +46,21 @@ static void test_stdio(void)
     __wasi_ciovec_t bad = {(const uint8_t *)(uintptr_t)0xfffff000u, 64};
     CHECK_ERRNO(__wasi_fd_write(1, &bad, 1, &n), __WASI_ERRNO_FAULT);
     CHECK_ERRNO(raw_fd_read(0, FAR_ADDR, 1, ADDR(&n)), __WASI_ERRNO_FAULT);
+    /* Counts far beyond memory: refused before anything is allocated. */
+    CHECK_ERRNO(raw_fd_write(1, ADDR(iov), 0x10000000, ADDR(&n)),
+                __WASI_ERRNO_FAULT);
+    CHECK_ERRNO(raw_fd_read(0, ADDR(iov), 0x7fffffff, ADDR(&n)),
+                __WASI_ERRNO_FAULT);
+    /* Many small iovecs are all written, in order. */
+    static __wasi_ciovec_t many[1000];
+    for (int i = 0; i < 1000; i++) {
+        many[i].buf = (const uint8_t *)(i == 999 ? "\n" : "");
+        many[i].buf_len = i == 999 ? 1 : 0;
+    }
+    many[0].buf = (const uint8_t *)"many";
+    many[0].buf_len = 4;
+    CHECK_OK(__wasi_fd_write(1, many, 1000, &n));
+    CHECK(n == 5);
 }
 
 static void test_read_write_seek(void)
@@ -336,6 +358,9 @@ static void test_readdir(void)
     /* Past the end: nothing. */
     CHECK_OK(__wasi_fd_readdir(d, buf, sizeof buf, last, &used));
     CHECK(used == 0);
+    /* A buffer running past the end of memory. */
+    CHECK_ERRNO(__wasi_fd_readdir(d, buf, 0x7fffffff, 0, &used),
+                __WASI_ERRNO_FAULT);
     /* Not a directory. */
     __wasi_fd_t f;
     CHECK_OK(guest_open((int)d, "a", 0, 0, &f));

@@ -75,6 +75,9 @@ static inline int guest_finish(void)
 RAW_IMPORT(args_get) int32_t raw_args_get(int32_t argv, int32_t buf);
 RAW_IMPORT(args_sizes_get) int32_t raw_args_sizes_get(int32_t n, int32_t sz);
 RAW_IMPORT(environ_get) int32_t raw_environ_get(int32_t env, int32_t buf);
+RAW_IMPORT(environ_sizes_get)
+int32_t raw_environ_sizes_get(int32_t n, int32_t sz);
+RAW_IMPORT(clock_res_get) int32_t raw_clock_res_get(int32_t id, int32_t out);
 RAW_IMPORT(clock_time_get)
 int32_t raw_clock_time_get(int32_t id, int64_t precision, int32_t out);
 RAW_IMPORT(random_get) int32_t raw_random_get(int32_t buf, int32_t len);

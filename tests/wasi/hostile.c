@@ -78,6 +78,16 @@ static void dotdot_and_absolute(void)
     NO_CREATE("/tmp/ebb-hostile-created.txt");
     NO_CREATE("//tmp//ebb-hostile-created.txt");
     NO_CREATE("../canary/secret.txt");
+    /* Nothing outside can even be looked at. */
+    static const char *const stats[] = {"..", "../canary", "/", "/etc",
+                                        "sub/../..", "//etc/passwd"};
+    __wasi_filestat_t fs;
+    for (size_t i = 0; i < sizeof stats / sizeof stats[0]; i++) {
+        CHECK_FAILS(__wasi_path_filestat_get(dir, 0, stats[i], &fs));
+        CHECK_FAILS(__wasi_path_filestat_get(dir, FOLLOW, stats[i], &fs));
+    }
+    CHECK_FAILS(__wasi_path_filestat_get(dir, 0,
+                                         join(p, sizeof p, canary, ""), &fs));
     /* From a directory below the preopen, ".." may not climb out either. */
     __wasi_fd_t sub;
     CHECK_OK(__wasi_path_open(dir, 0, "sub", __WASI_OFLAGS_DIRECTORY,
@@ -234,6 +244,53 @@ static int contains(const uint8_t *buf, size_t n, const char *word)
     return 0;
 }
 
+/* Oversized inputs: long paths, long link targets, long link chains, a
+ * NUL inside a path. Errors, never a crash. */
+static void oversized(void)
+{
+    static char longpath[12000];
+    for (size_t i = 0; i + 3 < sizeof longpath; i += 3)
+        memcpy(longpath + i, "../", 3);
+    NO_OPEN(longpath);
+    NO_CREATE(longpath);
+    for (size_t i = 0; i + 2 < sizeof longpath; i += 2)
+        memcpy(longpath + i, "a/", 2);
+    NO_OPEN(longpath);
+    CHECK_FAILS(__wasi_path_create_directory(dir, longpath));
+    memset(longpath, 'x', sizeof longpath - 1);
+    CHECK_FAILS(__wasi_path_symlink(longpath, dir, "g_long"));
+    NO_OPEN("g_long");
+    /* 50 links, each to the next: past the limit of links followed. */
+    char name[16], target[16];
+    for (int i = 0; i < 50; i++) {
+        snprintf(name, sizeof name, "g_c%d", i);
+        snprintf(target, sizeof target, "g_c%d", i + 1);
+        CHECK_OK(__wasi_path_symlink(target, dir, name));
+    }
+    __wasi_fd_t fd;
+    CHECK_OK(guest_open((int)dir, "g_c50", __WASI_OFLAGS_CREAT, 0, &fd));
+    CHECK_OK(__wasi_fd_close(fd));
+    CHECK_ERRNO(__wasi_path_open(dir, FOLLOW, "g_c0", 0, ALL_RIGHTS, 0, 0,
+                                 &fd),
+                __WASI_ERRNO_LOOP);
+    /* A NUL inside the path is not the end of it. */
+    static const char nul[] = "../canary/secret.txt\0";
+    CHECK_FAILS(raw_path_open((int32_t)dir, FOLLOW, ADDR(nul),
+                              (int32_t)sizeof nul - 1, 0, (int64_t)ALL_RIGHTS,
+                              0, 0, ADDR(&fd)));
+    static const char nul2[] = "sub/file.txt\0/../../../canary/secret.txt";
+    if (raw_path_open((int32_t)dir, FOLLOW, ADDR(nul2),
+                      (int32_t)sizeof nul2 - 1, 0, (int64_t)ALL_RIGHTS, 0, 0,
+                      ADDR(&fd)) == 0) {
+        char buf[32];
+        CHECK_OK(guest_read(fd, buf, sizeof buf));
+        CHECK(!strcmp(buf, "inside"));
+        CHECK_OK(__wasi_fd_close(fd));
+    } else {
+        CHECK(1);
+    }
+}
+
 /* The host removes a directory the guest holds open, and puts a link to
  * the outside in its place. */
 static void removed_directory(void)
@@ -276,6 +333,7 @@ int main(int argc, char **argv)
     host_symlinks();
     guest_symlinks();
     tree_changes();
+    oversized();
     removed_directory();
     /* After all that, the preopen itself still works. */
     __wasi_fd_t fd;

@@ -139,6 +139,7 @@ static void test_errors(void)
     CHECK_ERRNO(__wasi_poll_oneoff(&s, (__wasi_event_t *)(uintptr_t)0xfffffff0u,
                                    1, &n),
                 __WASI_ERRNO_FAULT);
+    CHECK_ERRNO(__wasi_poll_oneoff(&s, ev, 0x10000000, &n), __WASI_ERRNO_FAULT);
 }
 
 int main(void)

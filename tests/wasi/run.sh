@@ -21,9 +21,10 @@ failed=0
 MODE=kernel
 
 ok() { passed=$((passed + 1)); }
+# bad MESSAGE: a failed check, reported as "file:line:" like the guests'.
 bad() {
     failed=$((failed + 1))
-    echo "wasi [$MODE] $*"
+    echo "tests/wasi/run.sh:${BASH_LINENO[0]}: [$MODE] $*"
 }
 
 # check_output NAME OUT-FILE ERR-FILE RC WANT-RC: the checks common to every
@@ -114,6 +115,12 @@ hostile() {
         kill -0 $pid 2>/dev/null || break
         sleep 0.1
     done
+    # Nothing the guest holds open by now (its preopen, victim/) may be
+    # outside the sandbox.
+    local held
+    held=$(ls -l /proc/$pid/fd 2>/dev/null | sed -n 's/.* -> //p' |
+        grep -E "^$t(/canary|/?$)|^/etc")
+    if [ -z "$held" ]; then ok; else bad "hostile: holds open: $held"; fi
     rm -rf "$t/sandbox/victim"
     ln -s "$t/canary" "$t/sandbox/victim"
     echo GO >&$w
@@ -146,10 +153,29 @@ run_all() {
     only path_ops && guest path_ops 0 "" "$GUESTS/path_ops.wasm"
     only poll && guest poll 0 "" "$GUESTS/poll.wasm"
     only proc_exit && guest proc_exit 42 "" "$GUESTS/proc_exit.wasm"
+    only libc_io && guest libc_io 0 "" --env GREETING=hi \
+        "$GUESTS/libc_io.wasm" arg1
     only hostile && hostile
 }
 
+# Every function of src/wasi/wasi_funcs.def is called by some guest.
+coverage() {
+    local def=$SRC/../../src/wasi/wasi_funcs.def f n=0
+    for f in $(sed -n 's/^WASI_FN(\([a-z_0-9]*\),.*/\1/p' "$def"); do
+        n=$((n + 1))
+        if grep -qE "(__wasi|raw)_$f\(" "$SRC"/*.c; then
+            ok
+        else
+            bad "no guest calls $f"
+        fi
+    done
+    [ $n -ge 46 ] && ok || bad "wasi_funcs.def lists $n functions, want 46"
+}
+
+MODE=source
+coverage
 export EBB_WASI_INHERIT=inherited
+MODE=kernel
 run_all
 MODE=fallback
 export EBB_WASI_NO_OPENAT2=1

@@ -135,29 +135,22 @@ static bool decode_elemkind(decode_ctx *c, reader *r, uint8_t *type)
     return true;
 }
 
-/* Items given as function indices (flags 0-3). */
-static bool decode_elem_funcs(decode_ctx *c, reader *r, elem_desc *e)
+/* One item given as a function index (flags 0-3). */
+static bool decode_elem_func(decode_ctx *c, reader *r, const_expr *item)
 {
-    uint32_t n = 0;
-    if (!reader_u32(r, &n))
+    uint32_t f = 0;
+    if (!reader_u32(r, &f))
         return false;
-    if (!decode_alloc(c, (void **)&e->items, decode_vec_cap(r, n), sizeof *e->items))
-        return false;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t f = 0;
-        if (!reader_u32(r, &f))
-            return false;
-        if (f >= c->m->nfuncs)
-            decode_invalid(c, "unknown function %u", f);
-        decode_declare_func(c, f);
-        e->items[i] = (const_expr){.op = CONST_REF_FUNC, .type = VT_FUNCREF, .value = f};
-        e->count = i + 1;
-    }
+    if (f >= c->m->nfuncs)
+        decode_invalid(c, "unknown function %u", f);
+    decode_declare_func(c, f);
+    *item = (const_expr){.op = CONST_REF_FUNC, .type = VT_FUNCREF, .value = f};
     return true;
 }
 
-/* Items given as constant expressions (flags 4-7). */
-static bool decode_elem_exprs(decode_ctx *c, reader *r, elem_desc *e)
+/* The items: function indices (flags 0-3) or constant expressions (4-7). */
+static bool decode_elem_items(decode_ctx *c, reader *r, elem_desc *e,
+                              bool exprs)
 {
     uint32_t n = 0;
     if (!reader_u32(r, &n))
@@ -165,7 +158,8 @@ static bool decode_elem_exprs(decode_ctx *c, reader *r, elem_desc *e)
     if (!decode_alloc(c, (void **)&e->items, decode_vec_cap(r, n), sizeof *e->items))
         return false;
     for (uint32_t i = 0; i < n; i++) {
-        if (!decode_const_expr(c, r, e->elemtype, &e->items[i]))
+        if (!(exprs ? decode_const_expr(c, r, e->elemtype, &e->items[i])
+                    : decode_elem_func(c, r, &e->items[i])))
             return false;
         e->count = i + 1;
     }
@@ -196,7 +190,7 @@ static bool decode_elem(decode_ctx *c, reader *r, elem_desc *e)
                   : !decode_elemkind(c, r, &e->elemtype))
             return false;
     }
-    if (!(exprs ? decode_elem_exprs(c, r, e) : decode_elem_funcs(c, r, e)))
+    if (!decode_elem_items(c, r, e, exprs))
         return false;
     if (active) {
         const module_desc *m = c->m;

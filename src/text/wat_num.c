@@ -169,6 +169,33 @@ static wat_num_result split_float(mem_owner *o, const char *p, size_t n,
     return NUM_OK;
 }
 
+/* Infinities and NaNs, whose bits follow from the format alone: a float
+ * of `width` bits with `mant` mantissa bits. Returns false for a finite
+ * number, which the C library then converts. */
+static bool special_bits(const float_parts *fp, unsigned width, unsigned mant,
+                         uint64_t *bits, wat_num_result *r)
+{
+    uint64_t sign = fp->neg ? UINT64_C(1) << (width - 1) : 0;
+    uint64_t exp_all_ones = ((UINT64_C(1) << (width - 1 - mant)) - 1) << mant;
+    *r = NUM_OK;
+    switch (fp->kind) {
+    case F_INF:
+        *bits = sign | exp_all_ones;
+        return true;
+    case F_NAN: /* the canonical NaN: only the top mantissa bit */
+        *bits = sign | exp_all_ones | UINT64_C(1) << (mant - 1);
+        return true;
+    case F_NAN_PAYLOAD:
+        if (fp->payload == 0 || fp->payload >= (UINT64_C(1) << mant))
+            *r = NUM_RANGE;
+        else
+            *bits = sign | exp_all_ones | fp->payload;
+        return true;
+    default:
+        return false;
+    }
+}
+
 wat_num_result wat_parse_f32(mem_owner *o, const char *p, size_t n,
                              uint32_t *bits)
 {
@@ -176,22 +203,13 @@ wat_num_result wat_parse_f32(mem_owner *o, const char *p, size_t n,
     wat_num_result r = split_float(o, p, n, &fp);
     if (r != NUM_OK)
         return r;
-    uint32_t sign = fp.neg ? UINT32_C(0x80000000) : 0;
-    switch (fp.kind) {
-    case F_INF:
-        *bits = sign | UINT32_C(0x7f800000);
-        return NUM_OK;
-    case F_NAN:
-        *bits = sign | UINT32_C(0x7fc00000);
-        return NUM_OK;
-    case F_NAN_PAYLOAD:
-        if (fp.payload == 0 || fp.payload >= (UINT64_C(1) << 23))
-            return NUM_RANGE;
-        *bits = sign | UINT32_C(0x7f800000) | (uint32_t)fp.payload;
-        return NUM_OK;
-    default:
-        break;
+    uint64_t special = 0;
+    if (special_bits(&fp, 32, 23, &special, &r)) {
+        *bits = (uint32_t)special;
+        return r;
     }
+    /* strtof rounds the decimal or hex string correctly, straight to
+     * single precision (no double rounding through a double). */
     float f = strtof(fp.clean, NULL);
     mem_free(o, MEM_HOST, fp.clean);
     if (isinf(f))
@@ -207,22 +225,8 @@ wat_num_result wat_parse_f64(mem_owner *o, const char *p, size_t n,
     wat_num_result r = split_float(o, p, n, &fp);
     if (r != NUM_OK)
         return r;
-    uint64_t sign = fp.neg ? UINT64_C(0x8000000000000000) : 0;
-    switch (fp.kind) {
-    case F_INF:
-        *bits = sign | UINT64_C(0x7ff0000000000000);
-        return NUM_OK;
-    case F_NAN:
-        *bits = sign | UINT64_C(0x7ff8000000000000);
-        return NUM_OK;
-    case F_NAN_PAYLOAD:
-        if (fp.payload == 0 || fp.payload >= (UINT64_C(1) << 52))
-            return NUM_RANGE;
-        *bits = sign | UINT64_C(0x7ff0000000000000) | fp.payload;
-        return NUM_OK;
-    default:
-        break;
-    }
+    if (special_bits(&fp, 64, 52, bits, &r))
+        return r;
     double f = strtod(fp.clean, NULL);
     mem_free(o, MEM_HOST, fp.clean);
     if (isinf(f))

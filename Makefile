@@ -15,6 +15,13 @@ BUILD   ?= build/san
 OPT     := -O1 -g -fno-omit-frame-pointer
 CFLAGS_ALL += -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_ALL += -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+# The libFuzzer variant (tests/fuzz/, `make fuzz`): clang only, the
+# library instrumented for coverage, ASan and UBSan.
+BUILD   ?= build/fuzz
+OPT     := -O1 -g -fno-omit-frame-pointer
+CFLAGS_ALL += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+LDFLAGS_ALL += -fsanitize=address,undefined
 else ifeq ($(SAN),thread)
 # ThreadSanitizer variant (`make SAN=thread`), for the API threads test.
 BUILD   ?= build/tsan
@@ -112,6 +119,26 @@ simd-guests: $(BUILD)/wasi/simd_kernels.wasm \
              $(BUILD)/wasi/simd128/simd_kernels.wasm
 
 .PHONY: wasi-guests simd-guests
+
+# Fuzz targets (tests/fuzz/*.c, libFuzzer) and the tool that writes their
+# seed corpora from the spec scripts; built with SAN=fuzz CC=clang by
+# tests/fuzz/fuzz.sh. `make fuzz T=decode S=60` fuzzes one target S seconds.
+FUZZ_TARGETS := decode wat run deserialize
+
+$(BUILD)/fuzz/seeds: tests/fuzz/seeds.c tests/fuzz/fuzz.h $(BUILD)/libebb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libebb.a $(LDFLAGS_ALL)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libebb.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(BUILD)/libebb.a $(LDFLAGS_ALL)
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/seeds
+
+fuzz:
+	@tests/fuzz/fuzz.sh run $(T) $(S)
+
+.PHONY: fuzz fuzz-targets
 
 # Everything: installs what the machine lacks, then runs every suite and
 # ends with one line "N passed, N failed" over all of them.

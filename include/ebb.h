@@ -66,6 +66,17 @@ EBB_API void ebb_config_memory_guard_size_set(wasm_config_t *, uint64_t);
  * reservation of 4 GiB or more). Off: every access is checked and ebb
  * installs no signal handler (for embedders that own SIGSEGV). */
 EBB_API void ebb_config_signals_based_traps_set(wasm_config_t *, bool);
+/* Fuel (default: off): every function entry and loop iteration costs one
+ * unit of the store's fuel, and code that runs out traps with "all fuel
+ * consumed". A store starts with none (ebb_store_set_fuel). Off, compiled
+ * code carries no check; modules serialized with one setting do not load
+ * in an engine with the other. */
+EBB_API void ebb_config_consume_fuel_set(wasm_config_t *, bool);
+/* Epoch interruption (default: off): function entries and loop iterations
+ * compare the engine's epoch (ebb_engine_increment_epoch) with the store's
+ * deadline and trap with "interrupt" once it is reached. A store's
+ * deadline starts at 0 (ebb_store_set_epoch_deadline). */
+EBB_API void ebb_config_epoch_interruption_set(wasm_config_t *, bool);
 
 /* The embedder's allocator for everything ebb allocates outside linear
  * memory (like Lua's lua_Alloc). ptr == NULL: allocate new_size bytes;
@@ -113,6 +124,28 @@ EBB_API void ebb_engine_stats(const wasm_engine_t *, ebb_engine_stats_t *out);
 EBB_API void ebb_store_stats(const wasm_store_t *, ebb_store_stats_t *out);
 /* The name of category i (< ncategories), else NULL. */
 EBB_API const char *ebb_mem_category_name(size_t i);
+
+/* ---- limits ------------------------------------------------------------------ */
+
+/* Sets the store's fuel; an error when the engine does not consume fuel. */
+EBB_API own ebb_error_t *ebb_store_set_fuel(wasm_store_t *, uint64_t fuel);
+/* The fuel left (false when the engine does not consume fuel). */
+EBB_API bool ebb_store_get_fuel(const wasm_store_t *, uint64_t *out);
+/* Advances the engine's epoch by one; safe from any thread (a timer or
+ * signal-free watchdog), including while stores of the engine run. */
+EBB_API void ebb_engine_increment_epoch(wasm_engine_t *);
+/* Running code of the store traps with "interrupt" once the engine's
+ * epoch reaches its current value + `ticks`. */
+EBB_API void ebb_store_set_epoch_deadline(wasm_store_t *, uint64_t ticks);
+/* Per-store limits (0: none): bytes of each linear memory and elements of
+ * each table beyond which memory.grow / table.grow return -1, and the
+ * instances the store may hold (instantiating beyond fails). */
+typedef struct ebb_store_limits_t {
+    uint64_t memory_size;
+    uint32_t table_elements;
+    uint32_t instances;
+} ebb_store_limits_t;
+EBB_API void ebb_store_limiter(wasm_store_t *, const ebb_store_limits_t *);
 
 /* ---- modules ---------------------------------------------------------------- */
 

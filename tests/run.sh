@@ -259,11 +259,49 @@ api_suite() {
     fi
 }
 
+# Limits an embedder sets, from the command line (ebb run --fuel,
+# --timeout); the library side is tests/api/limits_test.c.
+cli_limits() {
+    tests/limits/cli_test.sh "$1" >"$LOG/cli-limits.log" 2>&1
+    sum_logs "run --fuel / --timeout" "$LOG/cli-limits.log"
+}
+
+# Hostile modules (tests/hostile: generated at test time, each must end in
+# a clean error or result within bounded memory) and a differential smoke
+# run against V8 (tests/diff/run.sh; run it by hand with a larger N).
+robustness() {
+    local b=$1
+    mkdir -p "$b/tests"
+    if ! ${CC:-gcc} -std=c11 -Wall -Wextra -Werror -O2 -D_GNU_SOURCE \
+        -o "$b/tests/hostile_gen" tests/hostile/hostile_gen.c \
+        >"$LOG/hostile-gen.log" 2>&1; then
+        add "build hostile_gen" 0 1
+        return
+    fi
+    tests/hostile/run.sh "$b/ebb" "$b/tests/hostile_gen" \
+        >"$LOG/hostile.log" 2>&1
+    sum_logs "hostile modules" "$LOG/hostile.log"
+    HOSTILE_NO_RSS=1 tests/hostile/run.sh "$b/san/ebb" \
+        "$b/tests/hostile_gen" >"$LOG/hostile-san.log" 2>&1
+    sum_logs "hostile modules, asan+ubsan" "$LOG/hostile-san.log"
+    rm -rf "$LOG/diff"
+    EBB_BUILD="$b" tests/diff/run.sh 60 1 "$LOG/diff" >"$LOG/diff.log" 2>&1
+    sum_logs "differential vs V8 (smoke)" "$LOG/diff.log"
+}
+
+# The libFuzzer targets (tests/fuzz): their regression inputs, then each
+# target EBB_FUZZ_SECONDS (30) on its seed corpus, all four at once.
+fuzz_suite() {
+    EBB_BUILD="$1" tests/fuzz/fuzz.sh test >"$LOG/fuzz.log" 2>&1
+    sum_logs "fuzz targets (libFuzzer)" "$LOG/fuzz.log"
+}
+
 if build "build (gcc)" BUILD="$B" all tests; then
     unit
     library "$B"
     tests/cli/cli_test.sh "$B/ebb" >"$LOG/cli.log" 2>&1
     sum_logs "command line" "$LOG/cli.log"
+    cli_limits "$B/ebb"
     spec "$B/ebb" "spec (wasm-2.0)"
     spec "$B/ebb" "spec, bounds-checked" --bounds-checks
     valgrind_spec "$B/ebb"
@@ -297,6 +335,8 @@ if build "build (asan+ubsan)" SAN=1 BUILD="$B/san" all; then
 fi
 
 api_suite "$B"
+robustness "$B"
+fuzz_suite "$B"
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

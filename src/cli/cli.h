@@ -28,6 +28,23 @@ bool cli_read_file(mem_owner *owner, const char *path, uint8_t **out,
 bool cli_load_binary(mem_owner *owner, const char *path, uint8_t **out,
                      size_t *len, err_t *err);
 
+/* ebb run --fuel / --timeout (run_limits.c). A count of fuel, and a
+ * duration such as 10s, 250ms, 1.5m or 2 (seconds), in nanoseconds. */
+bool cli_parse_fuel(const char *s, uint64_t *out);
+bool cli_parse_duration(const char *s, uint64_t *ns);
+/* A thread that increments the engine's epoch once `ns` have passed
+ * (stopped early, and joined, by cli_timer_stop). */
+typedef struct cli_timer {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop, started;
+    rt_engine *engine;
+    uint64_t ns;
+} cli_timer;
+bool cli_timer_start(cli_timer *t, rt_engine *e, uint64_t ns);
+void cli_timer_stop(cli_timer *t);
+
 /* The `spectest` host module of the spec scripts, created in store s.
  * Looks up one of its exports by name. */
 typedef struct spectest spectest;

@@ -14,7 +14,8 @@
 static int run_usage(void)
 {
     fputs("usage: ebb run [--dir HOST[::GUEST]]... [--env NAME[=VAL]]...\n"
-          "               [--invoke NAME] [--] FILE [ARGS...]\n", stderr);
+          "               [--invoke NAME] [--fuel N] [--timeout DURATION]\n"
+          "               [--] FILE [ARGS...]\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -238,26 +239,32 @@ done:
 
 typedef struct run_opts {
     const char *invoke;
+    bool has_fuel;      /* --fuel N: the store's fuel */
+    uint64_t fuel;
+    uint64_t timeout_ns; /* --timeout: 0 for none */
     wasi_preopen *dirs; size_t ndirs;
     const char **env;   size_t nenv;
     char **owned;       size_t nowned; /* strings made here, freed after */
+    mem_owner mem;      /* counts all of the above */
 } run_opts;
 
 static void opts_free(run_opts *o)
 {
     for (size_t i = 0; i < o->nowned; i++)
-        free(o->owned[i]);
-    free(o->owned);
-    free(o->dirs);
-    free(o->env);
+        mem_free(&o->mem, MEM_HOST, o->owned[i]);
+    mem_free(&o->mem, MEM_HOST, o->owned);
+    mem_free(&o->mem, MEM_HOST, o->dirs);
+    mem_free(&o->mem, MEM_HOST, o->env);
 }
 
 /* Keeps s to free later; NULL (and s freed) when out of memory. */
 static char *opts_own(run_opts *o, char *s)
 {
-    char **v = s ? realloc(o->owned, (o->nowned + 1) * sizeof *v) : NULL;
+    char **v = s ? mem_realloc(&o->mem, MEM_HOST, o->owned,
+                               (o->nowned + 1) * sizeof *v)
+                 : NULL;
     if (!v) {
-        free(s);
+        mem_free(&o->mem, MEM_HOST, s);
         return NULL;
     }
     o->owned = v;
@@ -268,7 +275,8 @@ static char *opts_own(run_opts *o, char *s)
  * HOST itself, as wasmtime does). */
 static bool opt_dir(run_opts *o, const char *arg)
 {
-    wasi_preopen *v = realloc(o->dirs, (o->ndirs + 1) * sizeof *v);
+    wasi_preopen *v = mem_realloc(&o->mem, MEM_HOST, o->dirs,
+                                  (o->ndirs + 1) * sizeof *v);
     if (!v)
         return false;
     o->dirs = v;
@@ -277,7 +285,8 @@ static bool opt_dir(run_opts *o, const char *arg)
         v[o->ndirs++] = (wasi_preopen){.host_path = arg, .guest_path = arg};
         return true;
     }
-    char *host = opts_own(o, strndup(arg, (size_t)(sep - arg)));
+    char *host = opts_own(o, mem_strndup(&o->mem, MEM_HOST, arg,
+                                         (size_t)(sep - arg)));
     if (!host)
         return false;
     v[o->ndirs++] = (wasi_preopen){.host_path = host, .guest_path = sep + 2};
@@ -293,13 +302,14 @@ static bool opt_env(run_opts *o, const char *arg)
         if (!val)
             return true;
         size_t n = strlen(arg) + strlen(val) + 2;
-        char *s = opts_own(o, malloc(n));
+        char *s = opts_own(o, mem_alloc(&o->mem, MEM_HOST, n));
         if (!s)
             return false;
         snprintf(s, n, "%s=%s", arg, val);
         entry = s;
     }
-    const char **v = realloc(o->env, (o->nenv + 1) * sizeof *v);
+    const char **v = mem_realloc(&o->mem, MEM_HOST, o->env,
+                                 (o->nenv + 1) * sizeof *v);
     if (!v)
         return false;
     o->env = v;
@@ -337,6 +347,17 @@ static int parse_opts(int argc, char **argv, run_opts *o)
         } else if ((v = opt_value(argc, argv, &i, "--env"))) {
             if (!opt_env(o, v))
                 return -2;
+        } else if ((v = opt_value(argc, argv, &i, "--fuel"))) {
+            o->has_fuel = true;
+            if (!cli_parse_fuel(v, &o->fuel)) {
+                fprintf(stderr, "ebb run: bad --fuel '%s'\n", v);
+                return -1;
+            }
+        } else if ((v = opt_value(argc, argv, &i, "--timeout"))) {
+            if (!cli_parse_duration(v, &o->timeout_ns)) {
+                fprintf(stderr, "ebb run: bad --timeout '%s'\n", v);
+                return -1;
+            }
         } else {
             fprintf(stderr, "ebb run: unknown option '%s'\n", argv[i]);
             return -1;
@@ -399,6 +420,7 @@ static wasi_ctx *make_wasi(mem_owner *owner, const run_opts *o, int argc,
 int cmd_run(int argc, char **argv)
 {
     run_opts o = {0};
+    mem_owner_init(&o.mem, MEM_OWNER_ENGINE);
     int i = parse_opts(argc, argv, &o);
     if (i < 0) {
         opts_free(&o);
@@ -415,7 +437,11 @@ int cmd_run(int argc, char **argv)
 
     err_t err;
     err_clear(&err);
-    rt_engine *engine = rt_engine_new(NULL);
+    rt_config cfg;
+    rt_config_default(&cfg);
+    cfg.consume_fuel = o.has_fuel;
+    cfg.epoch_interruption = o.timeout_ns != 0;
+    rt_engine *engine = rt_engine_new(&cfg);
     if (!engine) {
         fprintf(stderr, "ebb: out of memory\n");
         opts_free(&o);
@@ -448,8 +474,16 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ebb: out of memory\n");
         goto out;
     }
+    store->fuel = o.fuel;
+    store->epoch_deadline = 1; /* the timer's one tick */
+    cli_timer timer = {0};
+    if (o.timeout_ns && !cli_timer_start(&timer, engine, o.timeout_ns)) {
+        fprintf(stderr, "ebb: cannot start the --timeout timer\n");
+        goto out;
+    }
     status = run_module(store, module, wasi, &o, argc - i - 1, argv + i + 1,
                         path);
+    cli_timer_stop(&timer);
 out:
     fflush(stdout);
     if (store)

@@ -245,6 +245,9 @@ static bool do_block(cc *c, int op)
     }
     if (!cc_push_ctrl(c, (uint8_t)op, params, np, results, nr))
         return false;
+    /* The loop's label is here, so every back-edge passes the checks. */
+    if (op == OP_LOOP && live)
+        cc_emit_checks(c);
     if (op == OP_IF && live) {
         uint32_t at = cc_emit(c, IOP_BR_EQZ, 2);
         if (at != UINT32_MAX) {

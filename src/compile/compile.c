@@ -44,6 +44,7 @@ static bool may_trap(iop op)
 {
     switch (op) {
     case IOP_UNREACHABLE: case IOP_CALL: case IOP_CALL_INDIRECT:
+    case IOP_FUEL: case IOP_EPOCH:
     case IOP_MEMORY_INIT: case IOP_MEMORY_COPY: case IOP_MEMORY_FILL:
     case IOP_TABLE_GET: case IOP_TABLE_SET: case IOP_TABLE_FILL:
     case IOP_TABLE_COPY: case IOP_TABLE_INIT:
@@ -117,6 +118,14 @@ uint32_t cc_emit(cc *c, iop op, uint32_t n)
     memset(&c->code[at + 2], 0, (len - 2) * sizeof *c->code);
     c->code_len += len;
     return at + 2;
+}
+
+void cc_emit_checks(cc *c)
+{
+    if (c->fuel)
+        cc_emit(c, IOP_FUEL, 0);
+    if (c->epoch)
+        cc_emit(c, IOP_EPOCH, 0);
 }
 
 /* Operand word helper: writes v at index at + i (ignored after OOM). */
@@ -620,7 +629,8 @@ compiled_func *compile_function_opts(const module_desc *m,
     const functype *ft = module_func_type(m, fidx);
     const code_desc *code = &m->codes[defined_index];
     cc c = {.m = m, .type_ids = type_ids, .owner = owner, .err = err,
-            .ft = ft, .unchecked_offsets = opts->unchecked_offsets};
+            .ft = ft, .unchecked_offsets = opts->unchecked_offsets,
+            .fuel = opts->fuel, .epoch = opts->epoch};
     c.nparams = ft->nparams;
     c.nlocals_all = ft->nparams + code->nlocals;
     c.ltypes = mem_alloc(owner, MEM_COMPILE, (size_t)c.nlocals_all + 1);
@@ -653,9 +663,12 @@ compiled_func *compile_function_opts(const module_desc *m,
     reader_init(&c.r, code->body, code->body_len, NULL, err);
     c.body_offset = code->body_offset;
     compiled_func *cf = NULL;
-    if (cc_push_ctrl(&c, OP_BLOCK, NULL, 0, functype_results(ft),
-                     ft->nresults) &&
-        cc_body(&c)) {
+    c.instr_offset = c.body_offset;
+    bool entered = cc_push_ctrl(&c, OP_BLOCK, NULL, 0, functype_results(ft),
+                                ft->nresults);
+    if (entered)
+        cc_emit_checks(&c);
+    if (entered && cc_body(&c)) {
         if (c.oom) {
             err_set(err, "out of memory");
         } else {

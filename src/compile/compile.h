@@ -31,6 +31,9 @@ typedef struct compile_opts {
     /* Loads and stores with a static offset below this are emitted in
      * their unchecked form (rt_engine.unchecked_offsets; 0: none). */
     uint64_t unchecked_offsets;
+    /* Emit a fuel / epoch check at function entry and loop headers
+     * (rt_config.consume_fuel / epoch_interruption). */
+    bool fuel, epoch;
 } compile_opts;
 
 /* compile_function with options (compile_function: all zero). */

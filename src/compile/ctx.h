@@ -62,6 +62,7 @@ typedef struct cc {
     const module_desc *m;
     const uint32_t *type_ids;
     uint64_t unchecked_offsets; /* compile_opts */
+    bool fuel, epoch;           /* compile_opts */
     mem_owner *owner;
     err_t *err;
     const functype *ft;
@@ -101,6 +102,9 @@ typedef struct cc {
 } cc;
 
 bool cc_live(const cc *c);
+/* Function entry and loop headers: the interruption checks the options
+ * ask for (none when fuel and epochs are off). */
+void cc_emit_checks(cc *c);
 uint32_t cc_emit(cc *c, iop op, uint32_t n);
 uint32_t cc_slot(const cc *c, uint32_t h);
 bool cc_push(cc *c, uint8_t type);

@@ -139,6 +139,12 @@ static bool decode_header(reader *r)
         return err_set(r->err, "magic header not detected");
     if (!reader_bytes(r, 4, &b))
         return false;
+    /* A component (component model, layer 1) shares the magic number;
+     * say what it is rather than only that its version is unknown. */
+    if (memcmp(b, version, 4) != 0 && b[2] == 0x01 && b[3] == 0x00)
+        return err_set(r->err, "unknown binary version: a component, "
+                               "not a core module (components are not "
+                               "supported)");
     if (memcmp(b, version, 4) != 0)
         return err_set(r->err, "unknown binary version");
     return true;

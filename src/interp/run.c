@@ -244,6 +244,23 @@ dispatch:
         goto do_call;
     }
 
+    /* ---- interruption (emitted only when the engine asks for it) ---- */
+    HANDLER(FUEL)
+    {
+        if (UNLIKELY(s->fuel == 0))
+            TRAP(TRAP_OUT_OF_FUEL);
+        s->fuel--;
+        NEXT(0);
+    }
+    HANDLER(EPOCH)
+    {
+        if (UNLIKELY(atomic_load_explicit(&s->engine->epoch,
+                                          memory_order_relaxed) >=
+                     s->epoch_deadline))
+            TRAP(TRAP_INTERRUPT);
+        NEXT(0);
+    }
+
     /* ---- moves ---- */
     HANDLER(COPY)
     {

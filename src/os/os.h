@@ -86,5 +86,8 @@ bool os_thread_start(void (*fn)(void *), void *arg, size_t stack_size);
 int os_thread_count(void);
 /* Monotonic clock in nanoseconds. */
 uint64_t os_now_ns(void);
+/* Bytes of native stack left below the caller on this thread; SIZE_MAX
+ * when the system does not say. For code that recurses on its input. */
+size_t os_stack_room(void);
 
 #endif

@@ -76,3 +76,18 @@ uint64_t os_now_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+size_t os_stack_room(void)
+{
+    pthread_attr_t attr;
+    void *lo;
+    size_t size;
+    char here;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return SIZE_MAX;
+    int rc = pthread_attr_getstack(&attr, &lo, &size);
+    pthread_attr_destroy(&attr);
+    if (rc != 0 || (uintptr_t)&here < (uintptr_t)lo)
+        return SIZE_MAX;
+    return (size_t)((uintptr_t)&here - (uintptr_t)lo);
+}

@@ -132,6 +132,11 @@ rt_instance *rt_instance_new(rt_store *s, rt_module *m,
     *trap = NULL;
     if (!rt_link_check(m, imports, nimports, err))
         return NULL;
+    if (s->limit_instances && s->ninstances >= s->limit_instances) {
+        err_set(err, "instance limit of %u reached in this store",
+                s->limit_instances);
+        return NULL;
+    }
     rt_instance *inst = mem_calloc(&s->mem, MEM_INSTANCE, 1, sizeof *inst);
     if (!inst) {
         err_set(err, "out of memory");

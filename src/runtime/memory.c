@@ -136,6 +136,8 @@ int64_t rt_memory_grow(rt_store *s, rt_memory *m, uint32_t delta)
     uint64_t limit = m->type.lim.has_max ? m->type.lim.max : RT_MAX_PAGES;
     if (limit > RT_MAX_PAGES)
         limit = RT_MAX_PAGES;
+    if (s->limit_memory_pages && limit > s->limit_memory_pages)
+        limit = s->limit_memory_pages;
     if ((uint64_t)old + delta > limit)
         return -1;
     if (delta == 0)

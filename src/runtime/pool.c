@@ -250,6 +250,8 @@ bool rt_pool_compile(rt_module *m, err_t *err)
     b.m = m;
     b.n = n;
     b.opts.unchecked_offsets = m->engine->unchecked_offsets;
+    b.opts.fuel = m->engine->config.consume_fuel;
+    b.opts.epoch = m->engine->config.epoch_interruption;
     atomic_init(&b.next, 0);
     atomic_init(&b.failed_at, n);
     if (pthread_mutex_init(&b.err_lock, NULL) != 0)

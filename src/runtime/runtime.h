@@ -65,6 +65,14 @@ typedef struct rt_config {
     bool parallel_compilation;
     uint32_t compile_threads;
     uint32_t compile_idle_ms;
+    /* Interruption, decided when functions are translated: with
+     * consume_fuel every function entry and loop iteration costs one unit
+     * of the store's fuel (trap "all fuel consumed" at zero); with
+     * epoch_interruption they compare the engine's epoch with the store's
+     * deadline (trap "interrupt" once reached). Off, the code carries no
+     * check at all. */
+    bool consume_fuel;
+    bool epoch_interruption;
 } rt_config;
 
 void rt_config_default(rt_config *c);
@@ -112,6 +120,8 @@ struct rt_engine {
     size_t index_cap;         /* a power of two, or 0 */
     /* Live objects made from this engine, by kind (rt_stats_count). */
     _Atomic size_t objects[RT_NOBJ];
+    /* Epoch interruption: ticks, incremented from any thread. */
+    _Atomic uint64_t epoch;
 };
 
 rt_engine *rt_engine_new(const rt_config *config); /* NULL config: defaults */
@@ -284,6 +294,8 @@ typedef enum rt_trap_code {
     TRAP_UNINITIALIZED_ELEMENT,/* "uninitialized element" */
     TRAP_INDIRECT_MISMATCH,    /* "indirect call type mismatch" */
     TRAP_STACK_EXHAUSTED,      /* "call stack exhausted" */
+    TRAP_OUT_OF_FUEL,          /* "all fuel consumed" */
+    TRAP_INTERRUPT,            /* "interrupt" (epoch deadline reached) */
     TRAP_HOST,                 /* a message from the host */
     TRAP_EXIT,                 /* the guest asked to exit (WASI proc_exit):
                                   not a failure; see rt_trap.exit_status */
@@ -327,6 +339,16 @@ struct rt_store {
     /* While the interpreter runs a host function: the instance whose code
      * called it (WASI reads that instance's exported memory), else NULL. */
     rt_instance *host_caller;
+    /* Interruption (rt_config.consume_fuel / epoch_interruption): fuel
+     * left, and the engine epoch at which running code traps. */
+    uint64_t fuel;
+    uint64_t epoch_deadline;
+    /* Limits an embedder sets (0: none): pages of each memory and
+     * elements of each table beyond which growing fails (-1), and live
+     * instances beyond which instantiation fails. */
+    uint32_t limit_memory_pages;
+    uint32_t limit_table_elems;
+    uint32_t limit_instances;
 };
 
 rt_store *rt_store_new(rt_engine *e);

@@ -45,7 +45,7 @@ static const struct {
 } hand_written[] = {
     {"UNREACHABLE", 0}, {"JMP", 1}, {"BR_NEZ", 2}, {"BR_EQZ", 2},
     {"BR_TABLE", 2}, {"RET0", 0}, {"RET1", 1}, {"RETN", 2}, {"CALL", 2},
-    {"CALL_INDIRECT", 4}, {"COPY", 2}, {"CONST32", 2}, {"CONST64", 3},
+    {"CALL_INDIRECT", 4}, {"FUEL", 0}, {"EPOCH", 0}, {"COPY", 2}, {"CONST32", 2}, {"CONST64", 3},
     {"SELECT", 4}, {"GLOBAL_GET", 2}, {"GLOBAL_SET", 2}, {"REF_FUNC", 2},
     {"MEMORY_SIZE", 1}, {"MEMORY_GROW", 2}, {"MEMORY_INIT", 4},
     {"DATA_DROP", 1}, {"MEMORY_COPY", 3}, {"MEMORY_FILL", 3},
@@ -169,6 +169,9 @@ static uint32_t config_fingerprint(const rt_engine *e)
     uint64_t h = mix(0x243f6a8885a308d3u, sizeof(uint64_t));
     h = mix(h, RT_PAGE_SIZE);
     h = mix(h, e->unchecked_offsets);
+    /* Fuel and epoch checks are in the code or not (compile_opts). */
+    h = mix(h, (uint64_t)e->config.consume_fuel |
+                   (uint64_t)e->config.epoch_interruption << 1);
     return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -427,7 +430,8 @@ static bool check_header(const rt_engine *e, const uint8_t *bytes,
     if (config != config_fingerprint(e))
         return err_set(err, "deserialize: made with an incompatible engine "
                             "configuration (signals-based traps, memory "
-                            "reservation or guard)");
+                            "reservation or guard, fuel or epoch "
+                            "interruption)");
     if (payload != len - SER_HEADER)
         return err_set(err, "deserialize: truncated or extended data "
                             "(%zu payload bytes, header says %llu)",

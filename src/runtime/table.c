@@ -40,6 +40,8 @@ int64_t rt_table_grow(rt_store *s, rt_table *t, uint32_t delta, uint64_t init)
     uint64_t limit = t->type.lim.has_max ? t->type.lim.max : UINT32_MAX;
     if (limit > RT_TABLE_LIMIT)
         limit = RT_TABLE_LIMIT;
+    if (s->limit_table_elems && limit > s->limit_table_elems)
+        limit = s->limit_table_elems;
     if ((uint64_t)old + delta > limit)
         return -1;
     if (delta == 0)

@@ -16,6 +16,8 @@ static const char *const trap_messages[] = {
     [TRAP_UNINITIALIZED_ELEMENT] = "uninitialized element",
     [TRAP_INDIRECT_MISMATCH] = "indirect call type mismatch",
     [TRAP_STACK_EXHAUSTED] = "call stack exhausted",
+    [TRAP_OUT_OF_FUEL] = "all fuel consumed",
+    [TRAP_INTERRUPT] = "interrupt",
     [TRAP_HOST] = "host trap",
     [TRAP_EXIT] = "exit",
 };

@@ -206,6 +206,10 @@ static bool scan_run(lexer *lx)
 bool text_lex(mem_owner *owner, const char *src, size_t len,
               text_token **out, size_t *ntokens, err_t *err)
 {
+    /* An empty text may come as (NULL, 0), e.g. `(module quote)`: tokens
+     * must still point somewhere (their p + len is computed). */
+    if (!src)
+        src = "";
     lexer lx = {src, src + len, src, 1, owner, NULL, 0, 0, err};
     bool ok = true;
     for (;;) {

@@ -107,6 +107,7 @@ typedef struct wat_parser {
     wat_space locals;
     wat_space labels;           /* innermost last */
     uint32_t depth;             /* nesting of instructions being parsed */
+    uintptr_t stack_floor;      /* nesting stops above it (0: not set) */
     uint8_t *local_types;       /* all locals incl. params */
     size_t nlocal_types, local_types_cap;
 } wat_parser;

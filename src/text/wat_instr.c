@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../opcodes.h"
+#include "../os/os.h"
 
 /* The instruction named by a keyword; -1 when there is none. `select`
  * finds the plain form: the typed one is chosen by its `(result)`. */
@@ -487,14 +488,28 @@ static bool plain(wat_parser *P, int op, wat_buf *out)
 /* ---- flat and folded instructions ---- */
 
 /* Nesting is parsed by recursion: bound it so that a hostile input gets
- * an error rather than a stack overflow. */
+ * an error rather than a stack overflow, by a count and by the native
+ * stack actually used (a thread's stack may be small: up to half of what
+ * is left when nesting first starts). */
 #define MAX_NESTING 2000
+
+static bool too_deep(wat_parser *P)
+{
+    char probe;
+    uintptr_t here = (uintptr_t)&probe;
+    if (!P->stack_floor) {
+        size_t room = os_stack_room();
+        P->stack_floor = room == SIZE_MAX || room / 2 >= here
+                             ? 1 : here - room / 2;
+    }
+    return ++P->depth > MAX_NESTING || here < P->stack_floor;
+}
 
 static bool flat_block(wat_parser *P, wat_buf *out);
 
 static bool flat(wat_parser *P, wat_buf *out)
 {
-    if (++P->depth > MAX_NESTING)
+    if (too_deep(P))
         return wat_fail(P, wat_peek(P), "nesting too deep");
     bool ok = flat_block(P, out);
     P->depth--;
@@ -564,7 +579,7 @@ static bool folded(wat_parser *P, wat_buf *out);
 
 bool wat_folded(wat_parser *P, wat_buf *out)
 {
-    if (++P->depth > MAX_NESTING)
+    if (too_deep(P))
         return wat_fail(P, wat_peek(P), "nesting too deep");
     bool ok = folded(P, out);
     P->depth--;

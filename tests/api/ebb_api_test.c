@@ -620,8 +620,41 @@ static void test_linker(void)
     wasm_engine_delete(engine);
 }
 
+/* ---- limits (tests/api/limits_test.c runs code under them) ----------------- */
+
+static void test_limits(void)
+{
+    wasm_config_t *c = wasm_config_new();
+    ebb_config_consume_fuel_set(c, true);
+    ebb_config_epoch_interruption_set(c, true);
+    ebb_config_consume_fuel_set(NULL, true);
+    ebb_config_epoch_interruption_set(NULL, true);
+    wasm_engine_t *e = wasm_engine_new_with_config(c);
+    wasm_store_t *s = wasm_store_new(e);
+    uint64_t fuel = 0;
+    EXPECT_OK(ebb_store_set_fuel(s, 42));
+    EXPECT(ebb_store_get_fuel(s, &fuel) && fuel == 42);
+    EXPECT_ERROR(ebb_store_set_fuel(NULL, 1), "no store");
+    EXPECT(!ebb_store_get_fuel(NULL, &fuel) && !ebb_store_get_fuel(s, NULL));
+    ebb_engine_increment_epoch(e);
+    ebb_engine_increment_epoch(NULL);
+    ebb_store_set_epoch_deadline(s, 2);
+    ebb_store_set_epoch_deadline(NULL, 2);
+    EXPECT(s->rt->epoch_deadline == 3);
+    ebb_store_limits_t lim = {.memory_size = 65536, .table_elements = 7,
+                              .instances = 3};
+    ebb_store_limiter(s, &lim);
+    ebb_store_limiter(s, NULL);
+    ebb_store_limiter(NULL, &lim);
+    EXPECT(s->rt->limit_memory_pages == 1 && s->rt->limit_table_elems == 7 &&
+           s->rt->limit_instances == 3);
+    wasm_store_delete(s);
+    wasm_engine_delete(e);
+}
+
 int main(void)
 {
+    test_limits();
     test_errors_and_text();
     test_config();
     test_stats();

@@ -55,6 +55,9 @@ expect "bad v128" 1 "" "not a valid v128" -- \
     "$EBB" run --invoke add "$DIR/simd.wat" 0xzz 1
 expect "v128 control flow" 0 "22 passed, 0 failed" "" -- \
     "$EBB" wast "$DIR/simd_control.wast"
+# A component shares the magic number; it is refused with a clear reason.
+expect "component refused" 1 "" "a component, not a core module" -- \
+    "$EBB" run ../shared/bench/sightglass/cm-online-stats/cm-online-stats.wasm
 expect "missing file" 1 "" "cannot open" -- "$EBB" run "$DIR/no-such-file.wasm"
 # WASI commands: arguments, environment, exit status, preopens, imports.
 expect "wasi args" 2 "y z" "" -- \

@@ -35,7 +35,7 @@ LDFLAGS_ALL += -pthread -lm
 
 LIB_SRCS := $(wildcard src/*.c src/mem/*.c src/os/*.c src/util/*.c src/text/*.c \
               src/decode/*.c src/compile/*.c src/interp/*.c src/runtime/*.c \
-              src/api/*.c src/wasi/*.c)
+              src/api/*.c src/wasi/*.c src/component/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -9,7 +9,10 @@
 #   NODE   the node binary (default node; Node 20 or later)
 #   EBB_BENCH  the programs' folder (default ../shared/bench/sightglass)
 #   LOGS   a folder to keep each run's full output in (optional)
-# Components (binary version 0x0d) are left out: ebb runs core modules.
+#   JCO_DIR  a folder with jco installed (npm); made in a temporary
+#          folder when a component needs it and this is unset
+# Components (binary version 0x0d) run in Node through jco's transpiler and
+# WASI 0.2 shim (bench/node_component.mjs).
 set -u
 cd "$(dirname "$0")/.."
 EBB=${EBB:-build/ebb}
@@ -33,7 +36,7 @@ median() {
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN {
         if (a == "-" || b == "-" || b + 0 == 0) print "-";
-        else printf "%.1f\n", a / b }'
+        else printf "%.2f\n", a / b }'
 }
 
 tmp=$(mktemp -d)
@@ -41,14 +44,19 @@ trap 'rm -rf "$tmp"' EXIT
 echo "| program | ebb (ms) | Node (ms) | ebb / Node | ebb CPU (ms) | Node CPU (ms) | CPU ebb / Node | output |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 for prog in "$@"; do
-    if [ "$(od -An -tx1 -j4 -N4 "$prog" | tr -d ' ')" != 01000000 ]; then
-        echo "| ${prog#$DIR/} | component: not run | | | | | | |"
-        continue
-    fi
     "$EBB" bench --runs "$RUNS" "$prog" >"$tmp/ebb" 2>&1
     rc_ebb=$?
-    "$NODE" --no-warnings bench/node_wasi.js --runs "$RUNS" "$prog" \
-        >"$tmp/node" 2>&1
+    if [ "$(od -An -tx1 -j4 -N4 "$prog" | tr -d ' ')" != 01000000 ]; then
+        if [ -z "${JCO_DIR:-}" ]; then
+            JCO_DIR=$tmp/jco
+            npm install --silent --prefix "$JCO_DIR" @bytecodealliance/jco >&2
+        fi
+        JCO_DIR=$JCO_DIR "$NODE" --no-warnings bench/node_component.mjs \
+            --runs "$RUNS" "$prog" >"$tmp/node" 2>&1
+    else
+        "$NODE" --no-warnings bench/node_wasi.js --runs "$RUNS" "$prog" \
+            >"$tmp/node" 2>&1
+    fi
     rc_node=$?
     ew=$(median start-\>end "$tmp/ebb")
     nw=$(median start-\>end "$tmp/node")

@@ -135,8 +135,8 @@ wasi_suite() {
 
 # Every sightglass program under `ebb bench --runs 1`, several at a time:
 # its output must equal its expected files (richards has none: it must run
-# to its end and exit 0). Components (binary version 0x0d) are skipped and
-# listed: ebb runs core modules only.
+# to its end and exit 0). Components (binary version 0x0d) run the same
+# way, as WASI 0.2 commands.
 sightglass() {
     local ebb=$1 dir="$LOG/sightglass" prog heavy='gcc-loops|seqhash|ed25519'
     mkdir -p "$dir"
@@ -144,15 +144,35 @@ sightglass() {
     # two cores finish together.
     for prog in $(ls "$BENCH"/*/*.wasm | grep -E "$heavy") \
         $(ls "$BENCH"/*/*.wasm | grep -vE "$heavy"); do
-        if [ "$(od -An -tx1 -j4 -N4 "$prog" | tr -d ' ')" != 01000000 ]; then
-            echo "  skipped (a component, not a core module): ${prog#$BENCH/}" >&2
-            continue
-        fi
         echo "$prog"
     done | EBB_CHECK_LIVE=1 xargs -P "$JOBS" -n 1 sh -c \
         '"$0" bench --runs 1 "$2" > "$1/$(basename "$(dirname "$2")")-$(basename "$2").log" 2>&1' \
         "$ebb" "$dir"
     sum_logs "sightglass (ebb bench)" "$dir"/*.log
+}
+
+# Components as WASI 0.2 commands under ebb run (tests/cli/component_test.sh).
+components() {
+    tests/cli/component_test.sh "$1" >"$LOG/components.log" 2>&1
+    sum_logs "components (WASI 0.2)" "$LOG/components.log"
+}
+
+# The component linker's unit test once more under asan+ubsan, with a
+# sparser bit-flip step (every 31st bit) to stay cheap.
+cm_link_san() {
+    build "build cm_link test (asan)" SAN=1 BUILD="$B/san" \
+        "$B/san/tests/cm_link_test" || return
+    CM_LINK_STEP=31 "$B/san/tests/cm_link_test" >"$LOG/cm-link-san.log" 2>&1
+    sum_logs "cm linker, asan+ubsan" "$LOG/cm-link-san.log"
+}
+
+# The canonical ABI's unit test under asan+ubsan (it feeds the ABI
+# random memory; well under a second).
+cm_canon_san() {
+    build "build cm_canon test (asan)" SAN=1 BUILD="$B/san" \
+        "$B/san/tests/cm_canon_test" || return
+    "$B/san/tests/cm_canon_test" >"$LOG/cm-canon-san.log" 2>&1
+    sum_logs "canonical ABI under asan+ubsan" "$LOG/cm-canon-san.log"
 }
 
 unit() {
@@ -308,6 +328,7 @@ if build "build (gcc)" BUILD="$B" all tests; then
     simd_guest "$B/ebb" "$B"
     wasi_suite "$B/ebb" "$B" "wasi guests"
     sightglass "$B/ebb"
+    components "$B/ebb"
     memory_tests "$B" "memory (docs/MEMORY.md)"
     valgrind_memstat "$B/ebb"
 fi
@@ -324,6 +345,8 @@ if build "build (asan+ubsan)" SAN=1 BUILD="$B/san" all; then
         "$B/san/tests/serialize_test" "$SUITE" >"$LOG/serialize-san.log" 2>&1
         sum_logs "serialize under asan+ubsan" "$LOG/serialize-san.log"
     fi
+    cm_link_san
+    cm_canon_san
     # RSS figures mean nothing under ASan (shadow memory, quarantine): only
     # the tests of counters and of allocation failures run there.
     build "build memory tests (asan)" SAN=1 BUILD="$B/san" \

@@ -45,6 +45,28 @@ typedef struct cli_timer {
 bool cli_timer_start(cli_timer *t, rt_engine *e, uint64_t ns);
 void cli_timer_stop(cli_timer *t);
 
+/* Components run as WASI 0.2 commands (run_component.c). A component's
+ * instance import "bench" {start, end} calls these hooks (as host
+ * functions, with no arguments). */
+typedef struct cli_bench_hooks {
+    rt_host_fn start, end;
+    void *env;
+} cli_bench_hooks;
+struct wasi_ctx;
+/* ebb run: compiles component `bytes`, instantiates it in store s with
+ * WASI 0.2 on w, calls its wasi:cli/run export. Returns the exit status
+ * (0: run returned ok; 1: an error, said on stderr), or on_trap's answer
+ * for a trap (on_trap reports and frees it). */
+int cli_run_component(rt_store *s, const uint8_t *bytes, size_t len,
+                      struct wasi_ctx *w, const char *path,
+                      int (*on_trap)(rt_trap *t));
+/* ebb bench: the same in a store of its own, timing compile and
+ * instantiate; false with err when the run did not succeed. */
+bool cli_bench_component(rt_engine *e, const uint8_t *bytes, size_t len,
+                         struct wasi_ctx *w, const cli_bench_hooks *bench,
+                         double *compile_ms, double *instantiate_ms,
+                         err_t *err);
+
 /* The `spectest` host module of the spec scripts, created in store s.
  * Looks up one of its exports by name. */
 typedef struct spectest spectest;

@@ -11,7 +11,10 @@
  *
  * Every run compiles the module afresh, so the three phases timed are
  * compile (decode + validate + translate), instantiate (WASI context, link,
- * instantiate) and start->end (bench.start to bench.end). */
+ * instantiate) and start->end (bench.start to bench.end).
+ *
+ * A component (a WASI 0.2 command, its bench {start, end} an instance
+ * import) runs the same way through run_component.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "component/component.h"
 #include "wasi/wasi.h"
 
 /* start->end is timed twice: wall-clock, and the process's CPU time,
@@ -264,6 +268,44 @@ fail:
     return ok;
 }
 
+/* The same for a component (compiled here too): WASI 0.2 on the same
+ * context, bench.start and bench.end as its instance import "bench". */
+static bool run_component(rt_engine *e, const program *p, const int stdio[3],
+                          double t[NPHASES])
+{
+    err_t err;
+    err_clear(&err);
+    const char *argv[1] = {p->file};
+    wasi_preopen pre = {.host_path = ".", .guest_path = "."};
+    wasi_config cfg;
+    wasi_config_default(&cfg);
+    cfg.argc = 1;
+    cfg.argv = argv;
+    cfg.npreopens = 1;
+    cfg.preopens = &pre;
+    memcpy(cfg.stdio, stdio, sizeof cfg.stdio);
+    bench_marks marks = {0};
+    cli_bench_hooks hooks = {bench_start, bench_end, &marks};
+    double t0 = now_ms(); /* the WASI context counts as instantiation */
+    wasi_ctx *w = wasi_ctx_new(&e->mem, &cfg, &err);
+    double ctx_ms = now_ms() - t0;
+    bool ok = w && cli_bench_component(e, p->bytes, p->len, w, &hooks,
+                                       &t[PHASE_COMPILE],
+                                       &t[PHASE_INSTANTIATE], &err);
+    wasi_ctx_free(w);
+    t[PHASE_INSTANTIATE] += ctx_ms;
+    if (ok && (marks.nstart != 1 || marks.nend != 1))
+        ok = !err_set(&err, "bench.start called %d times, bench.end %d times",
+                      marks.nstart, marks.nend);
+    if (!ok) {
+        fprintf(stderr, "ebb bench: %s: %s\n", p->path, err.msg);
+        return false;
+    }
+    t[PHASE_RUN] = marks.end - marks.start;
+    t[PHASE_RUN_CPU] = marks.cpu_end - marks.cpu_start;
+    return true;
+}
+
 /* A temporary file (in $TMPDIR, else /tmp) for a captured stream, already
  * unlinked; -1 on failure. */
 static int capture_fd(void)
@@ -293,15 +335,18 @@ static bool run_once(rt_engine *e, const program *p, double t[NPHASES],
     }
     err_t err;
     err_clear(&err);
+    bool component = cm_is_component(p->bytes, p->len);
     double t0 = now_ms();
-    rt_module *m = rt_module_new(e, p->bytes, p->len, &err);
+    rt_module *m = component ? NULL : rt_module_new(e, p->bytes, p->len, &err);
     t[PHASE_COMPILE] = now_ms() - t0;
-    if (!m) {
+    if (!m && !component) {
         fprintf(stderr, "ebb bench: %s: %s\n", p->path, err.msg);
         goto out;
     }
-    ok = run_instance(e, m, p, stdio, t);
-    rt_module_release(m);
+    ok = component ? run_component(e, p, stdio, t)
+                   : run_instance(e, m, p, stdio, t);
+    if (m)
+        rt_module_release(m);
     static const char *const streams[2] = {"stdout", "stderr"};
     *matched = true;
     for (int i = 0; i < 2; i++) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "component/component.h"
 #include "wasi/wasi.h"
 
 static int run_usage(void)
@@ -457,10 +458,17 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ebb: %s\n", err.msg);
         goto out;
     }
-    module = rt_module_is_serialized(bytes, len)
+    bool component = cm_is_component(bytes, len);
+    if (component && o.invoke) {
+        fprintf(stderr, "ebb: %s: --invoke is for modules, not components\n",
+                path);
+        goto out;
+    }
+    module = component ? NULL
+             : rt_module_is_serialized(bytes, len)
                  ? rt_module_deserialize(engine, bytes, len, &err)
                  : rt_module_new(engine, bytes, len, &err);
-    if (!module) {
+    if (!module && !component) {
         fprintf(stderr, "ebb: %s: %s\n", path, err.msg);
         goto out;
     }
@@ -481,8 +489,10 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "ebb: cannot start the --timeout timer\n");
         goto out;
     }
-    status = run_module(store, module, wasi, &o, argc - i - 1, argv + i + 1,
-                        path);
+    status = component ? cli_run_component(store, bytes, len, wasi, path,
+                                           trap_status)
+                       : run_module(store, module, wasi, &o, argc - i - 1,
+                                    argv + i + 1, path);
     cli_timer_stop(&timer);
 out:
     fflush(stdout);
@@ -515,6 +525,15 @@ int cmd_validate(int argc, char **argv)
     int status = 1;
     if (!cli_load_binary(&engine->mem, argv[0], &bytes, &len, &err)) {
         fprintf(stderr, "ebb: %s\n", err.msg);
+    } else if (cm_is_component(bytes, len)) {
+        cm_component *c = cm_component_new(engine, bytes, len, &err);
+        if (c) {
+            status = 0;
+            cm_component_free(c);
+        } else {
+            fprintf(stderr, "ebb: %s: invalid component: %s\n", argv[0],
+                    err.msg);
+        }
     } else {
         rt_module *m = rt_module_new(engine, bytes, len, &err);
         if (m) {

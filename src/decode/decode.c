@@ -140,11 +140,11 @@ static bool decode_header(reader *r)
     if (!reader_bytes(r, 4, &b))
         return false;
     /* A component (component model, layer 1) shares the magic number;
-     * say what it is rather than only that its version is unknown. */
+     * say what it is rather than only that its version is unknown: the
+     * component layer (src/component/) takes it, the core decoder not. */
     if (memcmp(b, version, 4) != 0 && b[2] == 0x01 && b[3] == 0x00)
         return err_set(r->err, "unknown binary version: a component, "
-                               "not a core module (components are not "
-                               "supported)");
+                               "not a core module");
     if (memcmp(b, version, 4) != 0)
         return err_set(r->err, "unknown binary version");
     return true;

@@ -125,6 +125,28 @@ static bool make_segments(rt_store *s, rt_instance *inst)
     return true;
 }
 
+/* The store's limits bound a memory's or table's initial size as well as
+ * its growth: a module whose minimum is already beyond them is refused
+ * before anything is made. */
+static bool limits_allow(const rt_store *s, const module_desc *d, err_t *err)
+{
+    for (uint32_t i = d->nimported_memories; i < d->nmemories; i++)
+        if (s->limit_memory_pages &&
+            d->memories[i].lim.min > s->limit_memory_pages)
+            return err_set(err, "memory minimum of %u pages exceeds the "
+                           "store's limit of %u pages",
+                           (unsigned)d->memories[i].lim.min,
+                           s->limit_memory_pages);
+    for (uint32_t i = d->nimported_tables; i < d->ntables; i++)
+        if (s->limit_table_elems &&
+            d->tables[i].lim.min > s->limit_table_elems)
+            return err_set(err, "table minimum of %u elements exceeds the "
+                           "store's limit of %u elements",
+                           (unsigned)d->tables[i].lim.min,
+                           s->limit_table_elems);
+    return true;
+}
+
 rt_instance *rt_instance_new(rt_store *s, rt_module *m,
                              const rt_extern *imports, uint32_t nimports,
                              rt_trap **trap, err_t *err)
@@ -137,6 +159,8 @@ rt_instance *rt_instance_new(rt_store *s, rt_module *m,
                 s->limit_instances);
         return NULL;
     }
+    if (!limits_allow(s, &m->desc, err))
+        return NULL;
     rt_instance *inst = mem_calloc(&s->mem, MEM_INSTANCE, 1, sizeof *inst);
     if (!inst) {
         err_set(err, "out of memory");

@@ -106,7 +106,8 @@ static bool memory_resize(rt_store *s, rt_memory *m, uint32_t pages)
 
 rt_memory *rt_memory_new(rt_store *s, const memtype *type)
 {
-    if (type->lim.min > RT_MAX_PAGES)
+    if (type->lim.min > RT_MAX_PAGES ||
+        (s->limit_memory_pages && type->lim.min > s->limit_memory_pages))
         return NULL;
     rt_memory *m = mem_calloc(&s->mem, MEM_INSTANCE, 1, sizeof *m);
     if (!m)

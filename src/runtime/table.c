@@ -13,7 +13,8 @@ static void fill(uint64_t *cells, uint32_t from, uint32_t to, uint64_t v)
 
 rt_table *rt_table_new(rt_store *s, const tabletype *type, uint64_t init)
 {
-    if (type->lim.min > RT_TABLE_LIMIT)
+    if (type->lim.min > RT_TABLE_LIMIT ||
+        (s->limit_table_elems && type->lim.min > s->limit_table_elems))
         return NULL;
     rt_table *t = mem_calloc(&s->mem, MEM_TABLE, 1, sizeof *t);
     if (!t)

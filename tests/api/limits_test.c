@@ -229,6 +229,65 @@ static void test_store_limits(void)
     env_close(&v);
 }
 
+/* The limits bound initial sizes too: a module asking for more at the
+ * start is refused at instantiation, and so is a host-made memory or
+ * table; one within the limits is fine. */
+static void test_initial_limits(void)
+{
+    wasm_engine_t *e = wasm_engine_new();
+    wasm_store_t *s = wasm_store_new(e);
+    ebb_store_limits_t lim = {.memory_size = 3 * 65536, .table_elements = 4};
+    ebb_store_limiter(s, &lim);
+    static const char *const src[3] = {"(module (memory 4))",
+                                       "(module (table 5 funcref))",
+                                       "(module (memory 3) (table 4 funcref))"};
+    static const char *const want[2] = {
+        "memory minimum of 4 pages exceeds the store's limit of 3 pages",
+        "table minimum of 5 elements exceeds the store's limit of 4"};
+    for (int i = 0; i < 3; i++) {
+        wasm_byte_vec_t bin;
+        wasm_byte_vec_new(&bin, strlen(src[i]), src[i]);
+        wasm_module_t *m = NULL;
+        ebb_error_t *err = ebb_module_new(s, &bin, &m);
+        wasm_byte_vec_delete(&bin);
+        EXPECT(!err && m);
+        ebb_error_delete(err);
+        if (!m)
+            continue;
+        wasm_extern_vec_t none = WASM_EMPTY_VEC;
+        wasm_trap_t *t = NULL;
+        wasm_instance_t *inst = wasm_instance_new(s, m, &none, &t);
+        if (i < 2) {
+            EXPECT(!inst && t);
+            if (t) {
+                wasm_message_t msg;
+                wasm_trap_message(t, &msg);
+                CHECK(strstr(msg.data, want[i]) != NULL, "got %s", msg.data);
+                wasm_byte_vec_delete(&msg);
+            }
+        } else {
+            EXPECT(inst && !t);
+        }
+        if (t)
+            wasm_trap_delete(t);
+        if (inst)
+            wasm_instance_delete(inst);
+        wasm_module_delete(m);
+    }
+    wasm_limits_t big = {4, 10}, ok = {3, 10};
+    wasm_memorytype_t *mt = wasm_memorytype_new(&big);
+    EXPECT(wasm_memory_new(s, mt) == NULL);
+    wasm_memorytype_delete(mt);
+    mt = wasm_memorytype_new(&ok);
+    wasm_memory_t *mem = wasm_memory_new(s, mt);
+    EXPECT(mem != NULL);
+    if (mem)
+        wasm_memory_delete(mem);
+    wasm_memorytype_delete(mt);
+    wasm_store_delete(s);
+    wasm_engine_delete(e);
+}
+
 /* The checks are in the code or not, so a serialized module only loads
  * in an engine with the same settings. */
 static void test_serialize(void)
@@ -267,6 +326,7 @@ int main(void)
     test_fuel();
     test_epoch();
     test_store_limits();
+    test_initial_limits();
     test_serialize();
     return check_summary();
 }

@@ -99,5 +99,6 @@ for (let seed = first; seed < first + count; seed++) {
 fs.rmSync(work, {recursive: true, force: true});
 console.log(`differential: ${skipped} seeds skipped by wasm-opt, ` +
             `${invalid} modules invalid in both engines, ` +
+            `${pass - invalid} run in both, ` +
             `${nans} differ only in NaN bits`);
 console.log(`${pass} passed, ${fail} failed`);

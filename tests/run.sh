@@ -338,7 +338,8 @@ if build "build (asan+ubsan)" SAN=1 BUILD="$B/san" all; then
     wasi_suite "$B/san/ebb" "$B" "wasi guests under asan+ubsan"
     EBB_CHECK_LIVE=1 "$B/san/ebb" bench --runs 2 "$BENCH/noop/benchmark.wasm" \
         "$BENCH/shootout/shootout-ackermann.wasm" "$BENCH/bz2/benchmark.wasm" \
-        "$BENCH/richards/benchmark.wasm" >"$LOG/bench-san.log" 2>&1
+        "$BENCH/richards/benchmark.wasm" \
+        "$BENCH/cm-online-stats/cm-online-stats.wasm" >"$LOG/bench-san.log" 2>&1
     sum_logs "ebb bench under asan+ubsan" "$LOG/bench-san.log"
     if build "build serialize test (asan)" SAN=1 BUILD="$B/san" \
         "$B/san/tests/serialize_test"; then

@@ -192,15 +192,11 @@ static bool output_matches(int fd, const uint8_t *want, size_t want_len)
     return true;
 }
 
-/* Instantiates the module in a fresh store with WASI and the bench
- * functions, runs _start; times instantiate and start->end. Returns false
- * (after saying why on stderr) when the program fails. */
-static bool run_instance(rt_engine *e, rt_module *m, const program *p,
-                         const int stdio[3], double t[NPHASES])
+/* The program's WASI context: argv[0] its file name, its folder preopened
+ * as ".", the given standard streams. */
+static wasi_ctx *bench_wasi(rt_engine *e, const program *p,
+                            const int stdio[3], err_t *err)
 {
-    err_t err;
-    err_clear(&err);
-    double t0 = now_ms();
     const char *argv[1] = {p->file};
     wasi_preopen pre = {.host_path = ".", .guest_path = "."};
     wasi_config cfg;
@@ -210,11 +206,35 @@ static bool run_instance(rt_engine *e, rt_module *m, const program *p,
     cfg.npreopens = 1;
     cfg.preopens = &pre;
     memcpy(cfg.stdio, stdio, sizeof cfg.stdio);
+    return wasi_ctx_new(&e->mem, &cfg, err);
+}
+
+/* The start->end times, once bench.start and bench.end came once each. */
+static bool bench_marks_take(const bench_marks *m, double t[NPHASES],
+                             err_t *err)
+{
+    if (m->nstart != 1 || m->nend != 1)
+        return err_set(err, "bench.start called %d times, bench.end %d times",
+                       m->nstart, m->nend);
+    t[PHASE_RUN] = m->end - m->start;
+    t[PHASE_RUN_CPU] = m->cpu_end - m->cpu_start;
+    return true;
+}
+
+/* Instantiates the module in a fresh store with WASI and the bench
+ * functions, runs _start; times instantiate and start->end. Returns false
+ * (after saying why on stderr) when the program fails. */
+static bool run_instance(rt_engine *e, rt_module *m, const program *p,
+                         const int stdio[3], double t[NPHASES])
+{
+    err_t err;
+    err_clear(&err);
+    double t0 = now_ms();
     bench_marks marks = {0};
     bool ok = false;
     rt_extern *imports = NULL;
     rt_store *store = NULL;
-    wasi_ctx *w = wasi_ctx_new(&e->mem, &cfg, &err);
+    wasi_ctx *w = bench_wasi(e, p, stdio, &err);
     if (!w)
         goto fail;
     store = rt_store_new(e);
@@ -251,13 +271,8 @@ static bool run_instance(rt_engine *e, rt_module *m, const program *p,
     } else if (!inst) {
         goto fail;
     }
-    if (marks.nstart != 1 || marks.nend != 1) {
-        err_set(&err, "bench.start called %d times, bench.end %d times",
-                marks.nstart, marks.nend);
+    if (!bench_marks_take(&marks, t, &err))
         goto fail;
-    }
-    t[PHASE_RUN] = marks.end - marks.start;
-    t[PHASE_RUN_CPU] = marks.cpu_end - marks.cpu_start;
     ok = true;
 fail:
     if (!ok)
@@ -275,35 +290,21 @@ static bool run_component(rt_engine *e, const program *p, const int stdio[3],
 {
     err_t err;
     err_clear(&err);
-    const char *argv[1] = {p->file};
-    wasi_preopen pre = {.host_path = ".", .guest_path = "."};
-    wasi_config cfg;
-    wasi_config_default(&cfg);
-    cfg.argc = 1;
-    cfg.argv = argv;
-    cfg.npreopens = 1;
-    cfg.preopens = &pre;
-    memcpy(cfg.stdio, stdio, sizeof cfg.stdio);
     bench_marks marks = {0};
     cli_bench_hooks hooks = {bench_start, bench_end, &marks};
     double t0 = now_ms(); /* the WASI context counts as instantiation */
-    wasi_ctx *w = wasi_ctx_new(&e->mem, &cfg, &err);
+    wasi_ctx *w = bench_wasi(e, p, stdio, &err);
     double ctx_ms = now_ms() - t0;
     bool ok = w && cli_bench_component(e, p->bytes, p->len, w, &hooks,
                                        &t[PHASE_COMPILE],
                                        &t[PHASE_INSTANTIATE], &err);
     wasi_ctx_free(w);
     t[PHASE_INSTANTIATE] += ctx_ms;
-    if (ok && (marks.nstart != 1 || marks.nend != 1))
-        ok = !err_set(&err, "bench.start called %d times, bench.end %d times",
-                      marks.nstart, marks.nend);
-    if (!ok) {
+    if (ok)
+        ok = bench_marks_take(&marks, t, &err);
+    if (!ok)
         fprintf(stderr, "ebb bench: %s: %s\n", p->path, err.msg);
-        return false;
-    }
-    t[PHASE_RUN] = marks.end - marks.start;
-    t[PHASE_RUN_CPU] = marks.cpu_end - marks.cpu_start;
-    return true;
+    return ok;
 }
 
 /* A temporary file (in $TMPDIR, else /tmp) for a captured stream, already

@@ -144,6 +144,8 @@ static bool invoke(cm_cx *cx, const cm_func *f, const cm_val *args,
     if (!f->host)
         return cm_trapf(cx, "component function has no implementation");
     cm_host_call hc = {cx->s, cx->o};
+    /* A host that fails half-way leaves nothing cm_val_free would chase. */
+    memset(results, 0, t->nresults * sizeof *results);
     if (!set_trap(cx, f->host(f->host_env, &hc, args, t->nparams, results,
                               t->nresults)))
         return false;

@@ -88,9 +88,6 @@ bool cm_lift_list(cm_cx *cx, const cm_valtype *t, uint32_t ptr, uint32_t len,
 bool cm_lower_list(cm_cx *cx, const cm_valtype *t, const cm_val *v,
                    uint32_t *ptr, uint32_t *len);
 bool cm_lift_char(cm_cx *cx, uint32_t c, cm_val *out);
-/* Well-formed UTF-8: no overlongs, surrogates or code points past
- * U+10FFFF. */
-bool cm_utf8_valid(const uint8_t *s, uint32_t n);
 
 /* ---- flat values (cm_flat.c) ---- */
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cm_canon.h"
+#include "decode/reader.h"
 
 /* A lifted list is one cm_val per element: more than this many is refused
  * rather than letting a guest make the host allocate gigabytes. */
@@ -232,33 +233,6 @@ bool cm_alloc(cm_cx *cx, uint32_t align, uint32_t size, uint32_t *ptr)
 
 /* ---- strings, lists, chars ---- */
 
-/* Well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF). */
-bool cm_utf8_valid(const uint8_t *s, uint32_t n)
-{
-    uint32_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        uint32_t len, cp;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; }
-        else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; }
-        else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; }
-        else return false;
-        if (n - i < len)
-            return false;
-        for (uint32_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = cp << 6 | (s[i + k] & 0x3f);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += len;
-    }
-    return true;
-}
-
 bool cm_lift_char(cm_cx *cx, uint32_t c, cm_val *out)
 {
     out->kind = CM_CHAR;
@@ -278,7 +252,7 @@ bool cm_lift_string(cm_cx *cx, uint32_t ptr, uint32_t len, cm_val *out)
     if (!cm_check_range(cx, ptr, len, 1, "string"))
         return false;
     const uint8_t *src = cx->opts->memory->base + ptr;
-    if (!cm_utf8_valid(src, len))
+    if (!utf8_valid(src, len))
         return cm_trapf(cx, "invalid UTF-8 in a string");
     char *p = mem_alloc(cx->o, MEM_HOST, len ? len : 1);
     if (!p)

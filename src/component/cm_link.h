@@ -117,6 +117,9 @@ bool lk_oom(lk_root *r);
 int lk_space(uint32_t sort);
 bool lk_push(lk_root *r, lk_scope *sc, int space, void *p);
 bool lk_get(lk_root *r, lk_scope *sc, int space, uint32_t idx, void **out);
+/* Type idx of the scope, which must be of the given kind. */
+bool lk_get_type(lk_root *r, lk_scope *sc, uint32_t idx, lk_tkind kind,
+                 const lk_type **out);
 /* A scope inside env (NULL: the top). */
 lk_scope *lk_scope_new(lk_root *r, const lk_env *env, cm_instance *ci);
 void lk_env_of(lk_scope *sc, lk_env *out);

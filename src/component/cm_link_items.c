@@ -121,26 +121,13 @@ static bool opts_of(lk_root *r, lk_scope *sc, const cd_opts *o,
     return true;
 }
 
-static bool get_type(lk_root *r, lk_scope *sc, uint32_t idx, lk_tkind kind,
-                     const lk_type **out)
-{
-    void *p;
-    if (!lk_get(r, sc, LK_TYPE, idx, &p))
-        return false;
-    *out = p;
-    if ((*out)->kind != kind)
-        return err_set(r->err, "component: type %u is not a %s", idx,
-                       kind == LK_T_FUNC ? "function type" : "resource");
-    return true;
-}
-
 static bool lift(lk_root *r, lk_scope *sc, const cd_item *it,
                  cm_canon_opts *o)
 {
     void *core;
     const lk_type *t;
     if (!lk_get(r, sc, LK_CFUNC, it->idx, &core) ||
-        !get_type(r, sc, it->type_idx, LK_T_FUNC, &t))
+        !lk_get_type(r, sc, it->type_idx, LK_T_FUNC, &t))
         return false;
     cm_func *f = lk_alloc(r, sizeof *f);
     if (!f)
@@ -166,7 +153,7 @@ static bool lower(lk_root *r, lk_scope *sc, const cd_item *it,
 static bool resource_fn(lk_root *r, lk_scope *sc, const cd_item *it)
 {
     const lk_type *t;
-    if (!get_type(r, sc, it->idx, LK_T_RESOURCE, &t))
+    if (!lk_get_type(r, sc, it->idx, LK_T_RESOURCE, &t))
         return false;
     if (it->canon != CD_CANON_RDROP && t->res->impl != sc->ci)
         return err_set(r->err, "component: resource.%s of a resource "

@@ -29,8 +29,8 @@ static uint32_t depth_of(const cm_valtype *v)
     return ((const lk_valtype *)v)->depth;   /* v is always the first member */
 }
 
-static bool get_type(lk_root *r, lk_scope *sc, uint32_t idx, lk_tkind kind,
-                     const lk_type **out)
+bool lk_get_type(lk_root *r, lk_scope *sc, uint32_t idx, lk_tkind kind,
+                 const lk_type **out)
 {
     void *p;
     if (!lk_get(r, sc, LK_TYPE, idx, &p))
@@ -53,7 +53,7 @@ static bool val_of(lk_root *r, lk_scope *sc, const cd_valref *v,
         return true;
     }
     const lk_type *t;
-    if (!get_type(r, sc, v->idx, LK_T_VAL, &t))
+    if (!lk_get_type(r, sc, v->idx, LK_T_VAL, &t))
         return false;
     *out = t->val;
     return true;
@@ -100,7 +100,7 @@ static bool handle(lk_root *r, lk_scope *sc, const cd_type *t,
                    lk_valtype *lv)
 {
     const lk_type *rt;
-    if (!get_type(r, sc, t->res, LK_T_RESOURCE, &rt))
+    if (!lk_get_type(r, sc, t->res, LK_T_RESOURCE, &rt))
         return false;
     lv->v.res = rt->res;
     return true;
@@ -145,6 +145,10 @@ static const cm_valtype *defval(lk_root *r, lk_scope *sc, const cd_type *t)
         err_set(r->err, "component: type nesting too deep");
         return NULL;
     }
+    /* Size, alignment and flat count once, here, rather than on every
+     * call that moves a value of this type. */
+    if (!cm_valtype_layout(&lv->v, r->err))
+        return NULL;
     return &lv->v;
 }
 
@@ -296,7 +300,7 @@ static bool host_export(lk_root *r, lk_scope *ds, const char *iface,
         return err_set(r->err, "component: unsupported export %s in the "
                        "type of import %s", d->name.s, iface);
     cm_func *f;
-    return get_type(r, ds, d->ext.idx, LK_T_FUNC, &t) &&
+    return lk_get_type(r, ds, d->ext.idx, LK_T_FUNC, &t) &&
            host_func(r, iface, d->name.s, t->func, &f) &&
            lk_bag_add(r, bag, d->name.s, d->name.len, CD_FUNC, f);
 }
@@ -341,7 +345,7 @@ bool lk_import_host(lk_root *r, lk_scope *sc, const cd_item *it)
     void *p;
     switch (e->sort) {
     case CD_INSTANCE: {
-        if (!get_type(r, sc, e->idx, LK_T_DEF, &t))
+        if (!lk_get_type(r, sc, e->idx, LK_T_DEF, &t))
             return false;
         if (t->def->tk != CD_T_INSTANCE)
             return err_set(r->err, "component: import %s: not an instance "
@@ -351,7 +355,7 @@ bool lk_import_host(lk_root *r, lk_scope *sc, const cd_item *it)
     }
     case CD_FUNC: {
         cm_func *f;
-        return get_type(r, sc, e->idx, LK_T_FUNC, &t) &&
+        return lk_get_type(r, sc, e->idx, LK_T_FUNC, &t) &&
                host_func(r, NULL, it->name.s, t->func, &f) &&
                lk_push(r, sc, LK_FUNC, f);
     }
@@ -376,7 +380,7 @@ bool lk_check_instance(lk_root *r, lk_scope *sc, uint32_t type_idx,
                        const lk_bag *bag, const char *name)
 {
     const lk_type *t;
-    if (!get_type(r, sc, type_idx, LK_T_DEF, &t))
+    if (!lk_get_type(r, sc, type_idx, LK_T_DEF, &t))
         return false;
     if (t->def->tk != CD_T_INSTANCE)
         return err_set(r->err, "component: import %s: not an instance type",

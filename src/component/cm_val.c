@@ -2,6 +2,7 @@
  * a host or an embedder gives must fit the declared type before the ABI
  * lays it out in a guest's memory). */
 #include "cm_canon.h"
+#include "decode/reader.h"
 
 void cm_val_free_array(mem_owner *o, cm_val *v, uint32_t n)
 {
@@ -90,7 +91,7 @@ bool cm_val_matches(const cm_valtype *t, const cm_val *v)
     case CM_STRING:
         return v->u.str.len == 0 ||
                (v->u.str.ptr &&
-                cm_utf8_valid((const uint8_t *)v->u.str.ptr, v->u.str.len));
+                utf8_valid((const uint8_t *)v->u.str.ptr, v->u.str.len));
     case CM_LIST:
         if (v->u.list.n && !v->u.list.items)
             return false;

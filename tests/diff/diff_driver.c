@@ -20,6 +20,8 @@
 #include <ebb.h>
 #include <wasm.h>
 
+#include "../unit/test_file.h"
+
 static const char *kind_name(wasm_valkind_t k)
 {
     switch (k) {
@@ -104,24 +106,6 @@ static wasm_instance_t *v128_trapper(wasm_store_t *store)
     wasm_instance_t *inst = wasm_instance_new(store, m, &none, NULL);
     wasm_module_delete(m);
     return inst;
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 /* With DIFF_DUMP=PREFIX in the environment, memory after call K is also
@@ -222,7 +206,7 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t len;
-    uint8_t *bytes = read_file(argv[argc - 1], &len);
+    uint8_t *bytes = test_read_file(argv[argc - 1], &len);
     if (!bytes) {
         fprintf(stderr, "cannot read %s\n", argv[argc - 1]);
         return 2;

@@ -10,6 +10,7 @@
 
 #include "fuzz.h"
 #include "text/wast.h"
+#include "../unit/test_file.h"
 
 static unsigned nwritten;
 
@@ -22,25 +23,6 @@ static void put(const char *dir, const char *kind, const void *p, size_t n)
         fprintf(stderr, "seeds: cannot write %s\n", path);
         exit(1);
     }
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (!s || fread(s, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(s);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return s;
 }
 
 /* The end of the s-expression opening at s[i] (one past its ')'), skipping
@@ -117,7 +99,7 @@ int main(int argc, char **argv)
     mem_owner_init(&owner, MEM_OWNER_MODULE);
     for (int a = 2; a < argc; a++) {
         size_t len;
-        char *src = slurp(argv[a], &len);
+        char *src = (char *)test_read_file(argv[a], &len);
         if (!src)
             continue;
         wat_seeds(argv[1], src, len);

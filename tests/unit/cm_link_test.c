@@ -10,26 +10,9 @@
 #include "component/cm_link.h"
 
 #include "check.h"
+#include "test_file.h"
 
 #define WASM_PATH "/cm-online-stats/cm-online-stats.wasm"
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *p = malloc(n > 0 ? (size_t)n : 1);
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 /* ---- a fake host: just enough WASI 0.2 for the program ------------------- */
 
@@ -615,7 +598,7 @@ int main(void)
     snprintf(path, sizeof path, "%s" WASM_PATH,
              bench ? bench : "../shared/bench/sightglass");
     size_t len = 0;
-    uint8_t *w = read_file(path, &len);
+    uint8_t *w = test_read_file(path, &len);
     CHECK(w != NULL, "cannot read %s", path);
     /* Small reservations: the mutation loop makes thousands of stores. */
     rt_config cfg;

@@ -17,22 +17,9 @@
 #include "text/wast.h"
 
 #include "check.h"
+#include "test_file.h"
 
 static mem_owner host;
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
 
 static uint8_t *serialize(const rt_module *m, size_t *len)
 {
@@ -84,7 +71,7 @@ static void test_spec_round_trip(const char *suite)
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", suite, ent->d_name);
         size_t len;
-        char *src = (char *)read_file(path, &len);
+        char *src = (char *)test_read_file(path, &len);
         wast_script sc;
         err_t err = {{0}};
         if (!src || !wast_parse(&host, src, len, &sc, &err)) {
@@ -336,7 +323,7 @@ static void test_faster_than_compiling(void)
     snprintf(path, sizeof path, "%s/sightglass/gcc-loops/benchmark.wasm",
              bench ? bench : "../shared/bench");
     size_t len, n = 0;
-    uint8_t *w = read_file(path, &len);
+    uint8_t *w = test_read_file(path, &len);
     if (!w) {
         CHECK(0, "cannot read %s", path);
         return;

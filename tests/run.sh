@@ -58,13 +58,14 @@ build() {
     return 1
 }
 
-# spec EBB NAME [FLAG]: every script (SIMD ones included), one ebb process
+# spec EBB NAME [FLAG]: every script (SIMD ones included, and ebb's own in
+# tests/interp), one ebb process
 # each, in parallel; FLAG (one word) goes to `ebb wast`.
 spec() {
     local ebb=$1 name=$2 flag=${3:-}
     local dir="$LOG/spec-$(echo "$ebb$flag" | tr '/' '-')"
     mkdir -p "$dir"
-    ls "$SUITE"/*.wast |
+    ls "$SUITE"/*.wast tests/interp/*.wast |
         xargs -P "$JOBS" -n 1 sh -c \
             '"$0" wast $3 "$4" > "$1/$(basename "$4").log" 2>&1' \
             "$ebb" "$dir" _ "$flag"

@@ -20,6 +20,13 @@ int cmd_wast(int argc, char **argv);
 int cmd_memstat(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 
+/* The imports of sightglass programs beyond WASI, bench.start and
+ * bench.end (a wasi_link resolver): env is the bench_marks they record
+ * into (cmd_bench.c), or NULL for markers that do nothing (run, memstat). */
+typedef struct bench_marks bench_marks;
+bool cli_bench_import(void *env, rt_store *s, const import_desc *im,
+                      rt_extern *out);
+
 /* Reads a whole file into memory owned by `owner` (MEM_HOST). */
 bool cli_read_file(mem_owner *owner, const char *path, uint8_t **out,
                    size_t *len, err_t *err);

@@ -119,37 +119,6 @@ static void take(memstat_sample *s, rt_engine *e, double since)
 
 /* ---- imports ------------------------------------------------------------ */
 
-static rt_trap *bench_noop(void *env, rt_store *s, const uint64_t *args,
-                           uint64_t *results)
-{
-    (void)env, (void)s, (void)args, (void)results;
-    return NULL;
-}
-
-static bool name_is(const char *s, uint32_t len, const char *want)
-{
-    return len == strlen(want) && !memcmp(s, want, len);
-}
-
-/* Beyond WASI, the sightglass harness's bench.start and bench.end (no-ops,
- * as the suite allows). */
-static bool bench_import(void *env, rt_store *s, const import_desc *im,
-                         rt_extern *out)
-{
-    const rt_module *m = env;
-    if (im->kind != EXTERN_FUNC || !name_is(im->module, im->module_len,
-                                            "bench") ||
-        !(name_is(im->name, im->name_len, "start") ||
-          name_is(im->name, im->name_len, "end")))
-        return false;
-    const functype *t = &m->desc.types[im->u.func_type];
-    if (t->nparams || t->nresults)
-        return false;
-    out->kind = EXTERN_FUNC;
-    out->u.func = rt_func_new_host(s, t, bench_noop, NULL, NULL);
-    return out->u.func != NULL;
-}
-
 /* The guest's WASI view: its own name as argv[0], the module's directory
  * preopened as "." (where the benchmarks read their inputs), and its
  * standard streams on /dev/null (the guest's output is not what is
@@ -182,7 +151,7 @@ static rt_instance *instantiate(rt_store *s, rt_module *m, wasi_ctx *w,
                                 char *note, size_t note_len, err_t *err)
 {
     rt_extern *imports = NULL;
-    if (!wasi_link(w, s, m, bench_import, m, &imports, err))
+    if (!wasi_link(w, s, m, cli_bench_import, NULL, &imports, err))
         return NULL;
     rt_trap *trap = NULL;
     rt_instance *inst = rt_instance_new(s, m, imports, m->desc.nimports,

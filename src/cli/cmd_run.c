@@ -377,7 +377,9 @@ static int run_module(rt_store *store, rt_module *module, wasi_ctx *wasi,
     err_t err;
     err_clear(&err);
     rt_extern *imports = NULL;
-    if (!wasi_link(wasi, store, module, NULL, NULL, &imports, &err)) {
+    /* Sightglass programs run too: their bench markers do nothing. */
+    if (!wasi_link(wasi, store, module, cli_bench_import, NULL, &imports,
+                   &err)) {
         fprintf(stderr, "ebb: %s: %s\n", path, err.msg);
         return 1;
     }

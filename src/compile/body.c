@@ -228,7 +228,6 @@ static bool do_block(cc *c, int op)
     if (!read_blocktype(c, &params, &np, &results, &nr))
         return false;
     opnd cond = {0};
-    uint32_t cond_slot = 0;
     if (op == OP_IF) {
         if (!cc_pop(c, VT_I32, &cond))
             return false;
@@ -237,24 +236,22 @@ static bool do_block(cc *c, int op)
     if (!pop_types(c, params, np, &base))
         return false;
     bool live = cc_live(c);
+    uint32_t else_patch = UINT32_MAX;
     if (live) {
-        if (op == OP_IF)
-            cond_slot = cc_src(c, &cond);
         /* Block boundaries see every value in its own slot. */
         materialize_popped(c, base, valtypes_cells(params, np), 0);
+        /* The branch around the then-arm fuses with the comparison that
+         * made cond when that needed no moves. */
+        if (op == OP_IF)
+            else_patch = fuse_branch_on(c, &cond, true);
     }
     if (!cc_push_ctrl(c, (uint8_t)op, params, np, results, nr))
         return false;
     /* The loop's label is here, so every back-edge passes the checks. */
     if (op == OP_LOOP && live)
         cc_emit_checks(c);
-    if (op == OP_IF && live) {
-        uint32_t at = cc_emit(c, IOP_BR_EQZ, 2);
-        if (at != UINT32_MAX) {
-            c->code[at] = cond_slot;
-            c->ctl[c->nctl - 1].else_patch = at + 1;
-        }
-    }
+    if (op == OP_IF)
+        c->ctl[c->nctl - 1].else_patch = else_patch;
     return true;
 }
 
@@ -313,24 +310,19 @@ static bool do_br_if(cc *c)
         return false;
     if (!cc_live(c))
         return true;
-    uint32_t cs = cc_src(c, &cond);
     if (!cc_needs_copies(c, L)) {
-        uint32_t at = cc_emit(c, IOP_BR_NEZ, 2);
-        if (at == UINT32_MAX)
-            return true;
-        c->code[at] = cs;
-        cc_branch_to(c, L, at + 1);
+        uint32_t off = fuse_branch_on(c, &cond, false);
+        if (off != UINT32_MAX)
+            cc_branch_to(c, L, off);
         return true;
     }
     /* Values must move: skip the moves and the jump when not taken. */
-    uint32_t at = cc_emit(c, IOP_BR_EQZ, 2);
+    uint32_t off = fuse_branch_on(c, &cond, true);
     cc_emit_copies(c, L);
     uint32_t j = cc_emit(c, IOP_JMP, 1);
     cc_branch_to(c, L, j);
-    if (at != UINT32_MAX) {
-        c->code[at] = cs;
-        c->code[at + 1] = c->code_len - (at + 1);
-    }
+    if (off != UINT32_MAX)
+        c->code[off] = c->code_len - off;
     return true;
 }
 
@@ -554,28 +546,10 @@ static bool do_simple(cc *c, int op)
         return true;
     }
     iop base = (iop)(simple_iop[op] - 1);
-    /* The unchecked form follows each checked load and store (code.h). */
-    if (oi->imm == IMM_MEMARG && offset < c->unchecked_offsets)
-        base = (iop)(base + 1);
-    if (oi->imm == IMM_MEMARG) {
-        uint32_t a = cc_src(c, &in[0]);
-        if (has_result) {
-            uint32_t at = emit_result(c, base, 3);
-            if (at != UINT32_MAX) {
-                c->code[at + 1] = a;
-                c->code[at + 2] = offset;
-            }
-        } else {
-            uint32_t v = cc_src(c, &in[1]);
-            uint32_t at = cc_emit(c, base, 3);
-            if (at != UINT32_MAX) {
-                c->code[at] = a;
-                c->code[at + 1] = v;
-                c->code[at + 2] = offset;
-            }
-        }
+    if (oi->imm == IMM_MEMARG)
+        return fuse_access(c, base, in, offset, has_result);
+    if (fuse_add_const(c, op, in) || fuse_eqz(c, op, &in[0]))
         return true;
-    }
     if (nin == 1) {
         uint32_t a = cc_src(c, &in[0]);
         uint32_t at = emit_result(c, base, 2);
@@ -588,6 +562,8 @@ static bool do_simple(cc *c, int op)
         in[0] = in[1];
         in[1] = t;
     }
+    if (fuse_div_const(c, op, in))
+        return true;
     if (in[1].kind == K_CONST) {
         uint32_t nimm = imm_words[op];
         uint32_t a = cc_src(c, &in[0]);

@@ -8,6 +8,10 @@
  *   K_SLOT   its own stack slot (nparams + nlocals + height)
  *   K_LOCAL  an alias of a local: local.get emits nothing
  *   K_CONST  a constant: *.const emits nothing
+ *   K_ADD    an i32 cell (a local's, or the entry's own slot) plus a
+ *            constant: `i32.add (x) (i32.const k)` emits nothing until
+ *            the sum is needed, so a load or store can take it as its
+ *            address in one instruction (the _K forms)
  * Aliases and constants are materialised into their stack slots only when
  * needed: before a local.set/tee of that local (aliases of it), at block
  * boundaries, and where an instruction needs a slot. Because stack height
@@ -61,8 +65,12 @@ static bool may_trap(iop op)
 #define IOP(n)
 #define BINOP(w, tx, tr, ...)
 #define UNOP(w, tx, tr, ...)
-#define LOAD(w, ct, conv) case IOP_##w: case IOP_##w##_G:
-#define STORE(w, ct) case IOP_##w: case IOP_##w##_G:
+#define LOAD(w, ct, conv) case IOP_##w: case IOP_##w##_G: \
+    case IOP_##w##_K: case IOP_##w##_KG: case IOP_##w##_X: case IOP_##w##_XG: \
+    case IOP_##w##_SC: case IOP_##w##_SCG:
+#define STORE(w, ct) case IOP_##w: case IOP_##w##_G: \
+    case IOP_##w##_K: case IOP_##w##_KG: case IOP_##w##_X: case IOP_##w##_XG: \
+    case IOP_##w##_SC: case IOP_##w##_SCG:
 #define SIMD_OP(n, kind, ...) SIMD_MEM_##kind(n)
 #include "../interp/iops.def"
 #undef IOP
@@ -117,7 +125,31 @@ uint32_t cc_emit(cc *c, iop op, uint32_t n)
     c->code[at + 1] = (uint32_t)(h >> 32);
     memset(&c->code[at + 2], 0, (len - 2) * sizeof *c->code);
     c->code_len += len;
+    c->prev_op = c->last_op;
+    c->prev_start = c->last_start;
+    c->prev_result_h = c->last_result_h;
+    c->last_op = op;
+    c->last_start = at;
+    c->last_end = c->code_len;
+    c->last_nopd = n;
+    c->last_result_h = UINT32_MAX;
     return at + 2;
+}
+
+void cc_set_op(cc *c, uint32_t start, iop op)
+{
+    if (may_trap(op) && (c->nsites == 0 || c->sites[c->nsites - 1][0] != start))
+        add_site(c, start);
+    uint64_t h = interp_handler_word(op);
+    c->code[start] = (uint32_t)h;
+    c->code[start + 1] = (uint32_t)(h >> 32);
+    c->last_op = op;
+}
+
+bool cc_fusable(const cc *c, const opnd *o)
+{
+    return cc_live(c) && o->kind == K_SLOT && o->h == c->last_result_h &&
+           c->code_len == c->last_end && c->fence <= c->last_start;
 }
 
 void cc_emit_checks(cc *c)
@@ -156,6 +188,24 @@ static void emit_copy(cc *c, uint32_t dst, uint32_t src)
     uint32_t at = cc_emit(c, IOP_COPY, 2);
     put(c, at, 0, dst);
     put(c, at, 1, src);
+}
+
+/* Writes the value of a stack entry whose own slot is `own` to dst. */
+static void emit_value(cc *c, uint32_t dst, uint8_t kind, uint32_t local,
+                       uint64_t k, uint32_t own)
+{
+    if (kind == K_CONST) {
+        emit_const(c, dst, k);
+    } else if (kind == K_LOCAL) {
+        emit_copy(c, dst, local);
+    } else if (kind == K_ADD) {
+        uint32_t at = cc_emit(c, IOP_I32_ADD_SI, 3);
+        put(c, at, 0, dst);
+        put(c, at, 1, local);
+        put(c, at, 2, (uint32_t)k);
+    } else {
+        emit_copy(c, dst, own);
+    }
 }
 
 /* ---- operand stack ---------------------------------------------------------- */
@@ -262,11 +312,18 @@ uint32_t cc_src(cc *c, opnd *o)
     case K_LOCAL:
         return o->local;
     case K_CONST:
+        if (o->k == 0 && o->type != VT_V128)
+            return c->zero_cell;
         if (cc_live(c)) {
             emit_const(c, cc_slot(c, o->h), o->k);
             if (o->type == VT_V128)
                 emit_const(c, cc_slot(c, o->h) + 1, o->k_hi);
         }
+        o->kind = K_SLOT;
+        return cc_slot(c, o->h);
+    case K_ADD:
+        if (cc_live(c))
+            emit_value(c, cc_slot(c, o->h), K_ADD, o->local, o->k, 0);
         o->kind = K_SLOT;
         return cc_slot(c, o->h);
     default:
@@ -280,12 +337,8 @@ static void materialize(cc *c, uint32_t h)
     vent *e = &c->stk[h];
     if (e->kind == K_SLOT)
         return;
-    if (cc_live(c)) {
-        if (e->kind == K_LOCAL)
-            emit_copy(c, cc_slot(c, h), e->local);
-        else
-            emit_const(c, cc_slot(c, h), e->k);
-    }
+    if (cc_live(c))
+        emit_value(c, cc_slot(c, h), e->kind, e->local, e->k, 0);
     e->kind = K_SLOT;
 }
 
@@ -299,7 +352,8 @@ void cc_materialize_from(cc *c, uint32_t from)
 static bool aliases(const cc *c, uint32_t h, uint32_t x)
 {
     const vent *e = &c->stk[h];
-    return e->kind == K_LOCAL && e->local >= c->lslot[x] &&
+    return (e->kind == K_LOCAL || e->kind == K_ADD) &&
+           e->local >= c->lslot[x] &&
            e->local < c->lslot[x] + valtype_cells(c->ltypes[x]);
 }
 
@@ -344,6 +398,7 @@ void cc_branch_to(cc *c, ctrl *f, uint32_t pos)
 /* Resolves every forward branch to f at the current position. */
 static void resolve_label(cc *c, ctrl *f)
 {
+    c->fence = c->code_len;
     for (uint32_t i = f->patches; i != UINT32_MAX; i = c->patches[i].next) {
         uint32_t pos = c->patches[i].pos;
         c->code[pos] = c->code_len - pos;
@@ -387,13 +442,8 @@ void cc_emit_copies(cc *c, const ctrl *f)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t h = c->nstk - n + i;
         const vent *e = &c->stk[h];
-        uint32_t dst = cc_slot(c, f->height + i);
-        if (e->kind == K_CONST)
-            emit_const(c, dst, e->k);
-        else if (e->kind == K_LOCAL)
-            emit_copy(c, dst, e->local);
-        else
-            emit_copy(c, dst, cc_slot(c, h));
+        emit_value(c, cc_slot(c, f->height + i), e->kind, e->local, e->k,
+                   cc_slot(c, h));
     }
 }
 
@@ -407,6 +457,7 @@ bool cc_push_ctrl(cc *c, uint8_t op, const uint8_t *params, uint32_t np,
     if (!grow(c, (void **)&c->ctl, &cap, (size_t)c->nctl + 1, sizeof *c->ctl))
         return false;
     c->ctl_cap = cap;
+    c->fence = c->code_len; /* a loop's label */
     c->ctl[c->nctl++] = (ctrl){
         .op = op, .dead = dead, .height = c->nstk,
         .params = params, .nparams = np, .results = results, .nresults = nr,
@@ -471,8 +522,10 @@ bool cc_end(cc *c)
     }
     if (cc_live(c))
         cc_materialize_from(c, f->height);
-    if (f->else_patch != UINT32_MAX)
+    if (f->else_patch != UINT32_MAX) {
         c->code[f->else_patch] = c->code_len - f->else_patch;
+        c->fence = c->code_len;
+    }
     if (f->op != OP_LOOP)
         resolve_label(c, f);
     uint32_t height = f->height;
@@ -550,14 +603,9 @@ bool cc_local_set(cc *c, uint32_t x, bool tee)
             c->code[c->last_dst_pos] = d;
         } else {
             materialize_local(c, x);
-            for (uint32_t i = 0; i < valtype_cells(type); i++) {
-                if (o.kind == K_CONST)
-                    emit_const(c, d + i, i ? o.k_hi : o.k);
-                else if (o.kind == K_LOCAL)
-                    emit_copy(c, d + i, o.local + i);
-                else
-                    emit_copy(c, d + i, cc_slot(c, o.h) + i);
-            }
+            for (uint32_t i = 0; i < valtype_cells(type); i++)
+                emit_value(c, d + i, o.kind, o.local + i, i ? o.k_hi : o.k,
+                           cc_slot(c, o.h) + i);
         }
     }
     if (tee) {
@@ -575,6 +623,7 @@ void cc_result_at(cc *c, uint32_t dst_word)
     c->last_dst_h = c->nstk - 1;
     if (c->stk[c->last_dst_h].type == T_V128_HI)
         c->last_dst_h--;
+    c->last_result_h = c->last_dst_h;
 }
 
 /* ---- entry --------------------------------------------------------------------- */
@@ -630,7 +679,8 @@ compiled_func *compile_function_opts(const module_desc *m,
     const code_desc *code = &m->codes[defined_index];
     cc c = {.m = m, .type_ids = type_ids, .owner = owner, .err = err,
             .ft = ft, .unchecked_offsets = opts->unchecked_offsets,
-            .fuel = opts->fuel, .epoch = opts->epoch};
+            .fuel = opts->fuel, .epoch = opts->epoch,
+            .last_result_h = UINT32_MAX, .prev_result_h = UINT32_MAX};
     c.nparams = ft->nparams;
     c.nlocals_all = ft->nparams + code->nlocals;
     c.ltypes = mem_alloc(owner, MEM_COMPILE, (size_t)c.nlocals_all + 1);
@@ -658,6 +708,10 @@ compiled_func *compile_function_opts(const module_desc *m,
     }
     if (c.nlocals_all == ft->nparams)
         param_cells = c.nlocal_cells;
+    /* One more cell, zeroed with the locals and never written: the slot
+     * of every constant 0 operand, and the base of constant addresses. */
+    c.zero_cell = c.nlocal_cells;
+    c.nlocal_cells += COMPILE_EXTRA_CELLS;
     uint32_t result_cells = valtypes_cells(functype_results(ft),
                                            ft->nresults);
     reader_init(&c.r, code->body, code->body_len, NULL, err);

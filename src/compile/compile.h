@@ -16,6 +16,10 @@
 /* Defined in compile/, read by interp/; opaque to everyone else. */
 typedef struct compiled_func compiled_func;
 
+/* Frame cells a compiled function has beyond its parameters and declared
+ * locals, counted with the locals: one, always zero (compile.c). */
+#define COMPILE_EXTRA_CELLS 1u
+
 /* Validates and translates defined function `defined_index` (its function
  * index is m->nimported_funcs + defined_index). `type_ids` maps the
  * module's type indices to engine-wide canonical ids (for call_indirect).

@@ -16,14 +16,15 @@
  * its own location, so aliases, constants and copies work cell by cell. */
 #define T_V128_HI 1
 
-enum { K_SLOT, K_LOCAL, K_CONST };
+enum { K_SLOT, K_LOCAL, K_CONST, K_ADD };
 
 /* An operand-stack entry: its type and where its value is. Heights count
  * cells (entries), so stack height h is always one slot. */
 typedef struct vent {
     uint8_t type;
     uint8_t kind;     /* K_SLOT, K_LOCAL (alias of local cell `local`),
-                         K_CONST (k) */
+                         K_CONST (k), K_ADD (i32: frame cell `local`
+                         plus k, not yet added) */
     uint32_t local;
     uint64_t k;
 } vent;
@@ -73,6 +74,7 @@ typedef struct cc {
     uint32_t nparams;
     uint32_t nlocals_all;
     uint32_t nlocal_cells;  /* cells of params and locals */
+    uint32_t zero_cell;     /* a local cell that always holds 0 */
 
     vent *stk;
     uint32_t nstk, max_height;
@@ -99,6 +101,17 @@ typedef struct cc {
      * top of the stack and nothing happened since. */
     bool just_emitted, can_retarget;
     uint32_t last_dst_pos, last_dst_h;
+
+    /* Fusing an instruction with the one that consumes its result: the
+     * last instruction emitted (its op, its first word and one past its
+     * last), its operand count, the stack height of its result
+     * (UINT32_MAX: none), and the code position of the last branch
+     * target, which must stay put. */
+    iop last_op;
+    uint32_t last_start, last_end, last_nopd, last_result_h, fence;
+    /* The same of the instruction before it (op, start, result height). */
+    iop prev_op;
+    uint32_t prev_start, prev_result_h;
 } cc;
 
 bool cc_live(const cc *c);
@@ -115,6 +128,12 @@ void cc_materialize_from(cc *c, uint32_t from);
 void cc_branch_to(cc *c, ctrl *f, uint32_t pos);
 uint32_t cc_label_arity(const ctrl *f);
 uint32_t cc_label_cells(const ctrl *f);
+/* Is o the result of the last instruction emitted, with no code and no
+ * branch target placed since? Then o's consumer may rewrite that
+ * instruction (c->last_start) into one that does the work of both. */
+bool cc_fusable(const cc *c, const opnd *o);
+/* Rewrites the handler word of the instruction at code word `start`. */
+void cc_set_op(cc *c, uint32_t start, iop op);
 /* Slot of the top value's first cell (a result just pushed). */
 uint32_t cc_top_slot(const cc *c);
 /* local.get: pushes an alias of local x (x is valid). */
@@ -135,6 +154,24 @@ void cc_result_at(cc *c, uint32_t dst_word);
 
 /* body.c: the instruction loop. */
 bool cc_body(cc *c);
+
+/* fuse.c: superinstructions and constant divisors. */
+/* Emits a branch on cond, taken when it is nonzero (or zero, when
+ * if_zero), as one compare-and-branch with the comparison that just made
+ * cond where there is one. Returns the offset word to patch (UINT32_MAX:
+ * none). */
+uint32_t fuse_branch_on(cc *c, opnd *cond, bool if_zero);
+/* Emits load or store w (its checked form; the others follow it, code.h)
+ * with address in[0] (and value in[1]), folding the address arithmetic
+ * just before it into the access where it can. */
+bool fuse_access(cc *c, iop w, opnd in[2], uint32_t offset, bool load);
+/* i32.add/i32.sub (op) of a constant: the sum waits as K_ADD. False when
+ * the operands are not of that shape (nothing done). */
+bool fuse_add_const(cc *c, int op, opnd in[2]);
+/* i32.eqz (op) of an integer comparison just emitted: flips it. */
+bool fuse_eqz(cc *c, int op, const opnd *x);
+/* i32.div_u/i32.rem_u (op) by a constant above 1, without a divide. */
+bool fuse_div_const(cc *c, int op, opnd in[2]);
 
 /* simd.c: validates and translates one 0xFD-prefixed instruction. */
 bool cc_simd(cc *c, int op);

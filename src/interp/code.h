@@ -25,16 +25,22 @@
 #define EBB_CG 1 /* threaded dispatch by computed goto */
 #endif
 
-/* Every load and store W comes in two forms: W checks the effective
+/* Every load and store W comes in four forms: W checks the effective
  * address against the memory's size; W_G (right after it) does not, and
  * relies on the memory's reservation and guard pages to fault (see
- * rt_engine.unchecked_offsets). */
+ * rt_engine.unchecked_offsets). W_K and W_KG take one more operand, a
+ * constant k added (wrapping, as i32.add does) to the address operand
+ * first: the translator folds `i32.add (x) (i32.const k)` into them.
+ * W_X and W_XG take a slot instead, for `i32.add (x) (y)`; W_SC and W_SCG
+ * a slot and a shift, for `i32.add (x) (i32.shl (y) (i32.const s))`. */
 typedef enum iop {
 #define IOP(n) IOP_##n,
 #define BINOP(w, tx, tr, ...) IOP_##w##_SS, IOP_##w##_SI,
 #define UNOP(w, tx, tr, ...) IOP_##w,
-#define LOAD(w, ct, conv) IOP_##w, IOP_##w##_G,
-#define STORE(w, ct) IOP_##w, IOP_##w##_G,
+#define LOAD(w, ct, conv) IOP_##w, IOP_##w##_G, IOP_##w##_K, IOP_##w##_KG, \
+    IOP_##w##_X, IOP_##w##_XG, IOP_##w##_SC, IOP_##w##_SCG,
+#define STORE(w, ct) IOP_##w, IOP_##w##_G, IOP_##w##_K, IOP_##w##_KG, \
+    IOP_##w##_X, IOP_##w##_XG, IOP_##w##_SC, IOP_##w##_SCG,
 #include "iops.def"
 #undef IOP
 #undef BINOP

@@ -96,7 +96,10 @@
  * lands inside the reservation, and one past the accessible part faults;
  * the fault handler turns that into the trap (interp_call's scope). */
 #define EFFECTIVE_ADDR(ea, ai, offi, size, checked)                 \
-    uint64_t ea = (uint64_t)(uint32_t)SLOT(ai) + OPD(offi);        \
+    EFFECTIVE_ADDR_K(ea, ai, 0, offi, size, checked)
+/* The same with k added to the address operand first (the _K forms). */
+#define EFFECTIVE_ADDR_K(ea, ai, k, offi, size, checked)            \
+    uint64_t ea = (uint64_t)(uint32_t)(SLOT(ai) + (k)) + OPD(offi); \
     if ((checked) && UNLIKELY(ea + (size) > memsize))               \
         TRAP(TRAP_MEMORY_OOB)
 
@@ -130,8 +133,10 @@ static rt_trap *run(interp_thread *t, rt_store *s, frame_rec *fr,
 #define IOP(n) &&L_##n,
 #define BINOP(w, tx, tr, ...) &&L_##w##_SS, &&L_##w##_SI,
 #define UNOP(w, tx, tr, ...) &&L_##w,
-#define LOAD(w, ct, conv) &&L_##w, &&L_##w##_G,
-#define STORE(w, ct) &&L_##w, &&L_##w##_G,
+#define LOAD(w, ct, conv) &&L_##w, &&L_##w##_G, &&L_##w##_K, &&L_##w##_KG, \
+    &&L_##w##_X, &&L_##w##_XG, &&L_##w##_SC, &&L_##w##_SCG,
+#define STORE(w, ct) &&L_##w, &&L_##w##_G, &&L_##w##_K, &&L_##w##_KG, \
+    &&L_##w##_X, &&L_##w##_XG, &&L_##w##_SC, &&L_##w##_SCG,
 #include "iops.def"
 #undef IOP
 #undef BINOP
@@ -181,6 +186,18 @@ dispatch:
     HANDLER(BR_EQZ)
     {
         if (!(uint32_t)SLOT(0))
+            JUMP_BY(1);
+        NEXT(2);
+    }
+    HANDLER(BR_NEZ64)
+    {
+        if (SLOT(0))
+            JUMP_BY(1);
+        NEXT(2);
+    }
+    HANDLER(BR_EQZ64)
+    {
+        if (!SLOT(0))
             JUMP_BY(1);
         NEXT(2);
     }
@@ -281,6 +298,16 @@ dispatch:
     {
         SLOT(0) = (uint32_t)SLOT(3) ? SLOT(1) : SLOT(2);
         NEXT(4);
+    }
+    HANDLER(I32_DIV_U_BY)
+    {
+        SLOT(0) = num_divu_by((uint32_t)SLOT(1), IMM64(3), OPD(2));
+        NEXT(5);
+    }
+    HANDLER(I32_REM_U_BY)
+    {
+        SLOT(0) = num_remu_by((uint32_t)SLOT(1), IMM64(3), OPD(2));
+        NEXT(5);
     }
     HANDLER(GLOBAL_GET)
     {
@@ -440,6 +467,23 @@ dispatch:
         SLOT(0) = PUT_##tr(r);                                  \
         NEXT(2 + NIMM_##tx);                                    \
     }
+/* Compare and branch: a, b|imm, off. */
+#define CMP_BRANCH(tx, yv, offi, n, test)                       \
+    {                                                           \
+        CT_##tx x = GET_##tx(SLOT(0));                          \
+        CT_##tx y = GET_##tx(yv);                               \
+        if (test)                                               \
+            JUMP_BY(offi);                                      \
+        NEXT(n);                                                \
+    }
+#define CMP(w, tx, cond)                                        \
+    BINOP(w, tx, I32, r = (cond);)                              \
+    HANDLER(BRT_##w##_SS) CMP_BRANCH(tx, SLOT(1), 2, 3, cond)   \
+    HANDLER(BRT_##w##_SI)                                       \
+    CMP_BRANCH(tx, IMM_##tx(1), 1 + NIMM_##tx, 2 + NIMM_##tx, cond) \
+    HANDLER(BRF_##w##_SS) CMP_BRANCH(tx, SLOT(1), 2, 3, !(cond)) \
+    HANDLER(BRF_##w##_SI)                                       \
+    CMP_BRANCH(tx, IMM_##tx(1), 1 + NIMM_##tx, 2 + NIMM_##tx, !(cond))
 #define UNOP(w, tx, tr, ...)                                    \
     HANDLER(w)                                                  \
     {                                                           \
@@ -449,27 +493,41 @@ dispatch:
         SLOT(0) = PUT_##tr(r);                                  \
         NEXT(2);                                                \
     }
-#define LOAD_BODY(w, ct, conv, checked)                         \
+/* Loads: d, a, off[, k|b[, s]]; stores: a, v, off[, k|b[, s]]. */
+#define SCALED(i) ((uint32_t)SLOT(i) << OPD((i) + 1))
+#define LOAD_BODY(w, ct, conv, k, n, checked)                   \
     {                                                           \
-        EFFECTIVE_ADDR(ea, 1, 2, sizeof(ct), checked);          \
+        EFFECTIVE_ADDR_K(ea, 1, k, 2, sizeof(ct), checked);     \
         ct v;                                                   \
         memcpy(&v, membase + ea, sizeof v);                     \
         SLOT(0) = (uint64_t)(conv);                             \
-        NEXT(3);                                                \
+        NEXT(n);                                                \
     }
-#define STORE_BODY(w, ct, checked)                              \
+#define STORE_BODY(w, ct, k, n, checked)                        \
     {                                                           \
-        EFFECTIVE_ADDR(ea, 0, 2, sizeof(ct), checked);          \
+        EFFECTIVE_ADDR_K(ea, 0, k, 2, sizeof(ct), checked);     \
         ct v = (ct)SLOT(1);                                     \
         memcpy(membase + ea, &v, sizeof v);                     \
-        NEXT(3);                                                \
+        NEXT(n);                                                \
     }
 #define LOAD(w, ct, conv)                                       \
-    HANDLER(w) LOAD_BODY(w, ct, conv, 1)                        \
-    HANDLER(w##_G) LOAD_BODY(w, ct, conv, 0)
+    HANDLER(w) LOAD_BODY(w, ct, conv, 0, 3, 1)                  \
+    HANDLER(w##_G) LOAD_BODY(w, ct, conv, 0, 3, 0)              \
+    HANDLER(w##_K) LOAD_BODY(w, ct, conv, OPD(3), 4, 1)         \
+    HANDLER(w##_KG) LOAD_BODY(w, ct, conv, OPD(3), 4, 0)        \
+    HANDLER(w##_X) LOAD_BODY(w, ct, conv, SLOT(3), 4, 1)        \
+    HANDLER(w##_XG) LOAD_BODY(w, ct, conv, SLOT(3), 4, 0)        \
+    HANDLER(w##_SC) LOAD_BODY(w, ct, conv, SCALED(3), 5, 1)      \
+    HANDLER(w##_SCG) LOAD_BODY(w, ct, conv, SCALED(3), 5, 0)
 #define STORE(w, ct)                                            \
-    HANDLER(w) STORE_BODY(w, ct, 1)                             \
-    HANDLER(w##_G) STORE_BODY(w, ct, 0)
+    HANDLER(w) STORE_BODY(w, ct, 0, 3, 1)                       \
+    HANDLER(w##_G) STORE_BODY(w, ct, 0, 3, 0)                   \
+    HANDLER(w##_K) STORE_BODY(w, ct, OPD(3), 4, 1)              \
+    HANDLER(w##_KG) STORE_BODY(w, ct, OPD(3), 4, 0)             \
+    HANDLER(w##_X) STORE_BODY(w, ct, SLOT(3), 4, 1)             \
+    HANDLER(w##_XG) STORE_BODY(w, ct, SLOT(3), 4, 0)             \
+    HANDLER(w##_SC) STORE_BODY(w, ct, SCALED(3), 5, 1)           \
+    HANDLER(w##_SCG) STORE_BODY(w, ct, SCALED(3), 5, 0)
 /* SIMD handlers: the operand readers of each kind are in simd_run.h */
 #define SIMD_OP(n, kind, ...) HANDLER(n) SIMD_RUN_##kind(__VA_ARGS__)
 #include "iops.def"
@@ -479,6 +537,8 @@ dispatch:
 #undef LOAD
 #undef STORE
 #undef SIMD_OP
+#undef CMP
+#undef CMP_BRANCH
 #undef LOAD_BODY
 #undef STORE_BODY
 
@@ -564,8 +624,8 @@ static bool is_guarded_access(const uint32_t *pc)
 #define IOP(n)
 #define BINOP(w, tx, tr, ...)
 #define UNOP(w, tx, tr, ...)
-#define LOAD(w, ct, conv) IOP_##w##_G,
-#define STORE(w, ct) IOP_##w##_G,
+#define LOAD(w, ct, conv) IOP_##w##_G, IOP_##w##_KG, IOP_##w##_XG, IOP_##w##_SCG,
+#define STORE(w, ct) IOP_##w##_G, IOP_##w##_KG, IOP_##w##_XG, IOP_##w##_SCG,
 #include "iops.def"
 #undef IOP
 #undef BINOP
@@ -606,20 +666,21 @@ static void fault_position(const interp_thread *t, const os_trap_scope *sc,
         uintptr_t lo = (uintptr_t)cf->code;
         uintptr_t hi = (uintptr_t)(cf->code + cf->code_len);
         /* The compiler may already hold the next instruction's address
-         * (loads and stores are ICODE_LEN(3) words long) instead. */
-        const uintptr_t len = ICODE_LEN(3) * sizeof(uint32_t);
+         * instead: loads and stores are ICODE_LEN(3) words long, or
+         * ICODE_LEN(5) in the scaled forms. */
+        _Static_assert(ICODE_LEN(3) == ICODE_LEN(4), "access lengths");
+        static const uintptr_t back[] = {0, ICODE_LEN(3) * 4, ICODE_LEN(5) * 4};
         for (int j = 0; j < OS_TRAP_NREGS; j++) {
             uintptr_t p = sc->regs[j];
             if (p < lo || p > hi || (p - lo) % 8)
                 continue;
-            if (p + 8 > hi || !is_guarded_access((const uint32_t *)p)) {
-                if (p - lo < len)
+            for (size_t k = 0; k < sizeof back / sizeof *back; k++) {
+                uintptr_t q = p - back[k];
+                if (p - lo < back[k] || q + 8 > hi ||
+                    !is_guarded_access((const uint32_t *)q))
                     continue;
-                p -= len;
-            }
-            if (is_guarded_access((const uint32_t *)p)) {
                 *fr_out = fr;
-                *pc_out = (const uint32_t *)p;
+                *pc_out = (const uint32_t *)q;
                 return;
             }
         }

@@ -44,9 +44,11 @@ static const struct {
     uint8_t n;
 } hand_written[] = {
     {"UNREACHABLE", 0}, {"JMP", 1}, {"BR_NEZ", 2}, {"BR_EQZ", 2},
+    {"BR_NEZ64", 2}, {"BR_EQZ64", 2},
     {"BR_TABLE", 2}, {"RET0", 0}, {"RET1", 1}, {"RETN", 2}, {"CALL", 2},
     {"CALL_INDIRECT", 4}, {"FUEL", 0}, {"EPOCH", 0}, {"COPY", 2}, {"CONST32", 2}, {"CONST64", 3},
-    {"SELECT", 4}, {"GLOBAL_GET", 2}, {"GLOBAL_SET", 2}, {"REF_FUNC", 2},
+    {"SELECT", 4}, {"I32_DIV_U_BY", 5}, {"I32_REM_U_BY", 5},
+    {"GLOBAL_GET", 2}, {"GLOBAL_SET", 2}, {"REF_FUNC", 2},
     {"MEMORY_SIZE", 1}, {"MEMORY_GROW", 2}, {"MEMORY_INIT", 4},
     {"DATA_DROP", 1}, {"MEMORY_COPY", 3}, {"MEMORY_FILL", 3},
     {"TABLE_GET", 3}, {"TABLE_SET", 3}, {"TABLE_SIZE", 2},
@@ -65,9 +67,16 @@ static const struct {
 static const uint8_t iop_nopd_generated[IOP_COUNT] = {
 #define IOP(n) [IOP_##n] = NOPD_UNKNOWN,
 #define BINOP(w, tx, tr, ...) [IOP_##w##_SS] = 3, [IOP_##w##_SI] = 2 + NIMM_##tx,
+#define CMP(w, tx, cond) BINOP(w, tx, I32, _) \
+    [IOP_BRT_##w##_SS] = 3, [IOP_BRT_##w##_SI] = 2 + NIMM_##tx, \
+    [IOP_BRF_##w##_SS] = 3, [IOP_BRF_##w##_SI] = 2 + NIMM_##tx,
 #define UNOP(w, tx, tr, ...) [IOP_##w] = 2,
-#define LOAD(w, ct, conv) [IOP_##w] = 3, [IOP_##w##_G] = 3,
-#define STORE(w, ct) [IOP_##w] = 3, [IOP_##w##_G] = 3,
+#define LOAD(w, ct, conv) [IOP_##w] = 3, [IOP_##w##_G] = 3, \
+    [IOP_##w##_K] = 4, [IOP_##w##_KG] = 4, [IOP_##w##_X] = 4, [IOP_##w##_XG] = 4, \
+    [IOP_##w##_SC] = 5, [IOP_##w##_SCG] = 5,
+#define STORE(w, ct) [IOP_##w] = 3, [IOP_##w##_G] = 3, \
+    [IOP_##w##_K] = 4, [IOP_##w##_KG] = 4, [IOP_##w##_X] = 4, [IOP_##w##_XG] = 4, \
+    [IOP_##w##_SC] = 5, [IOP_##w##_SCG] = 5,
 #define SIMD_OP(n, kind, ...) [IOP_##n] = SIMD_NOPD_##kind,
 #include "../interp/iops.def"
 #undef IOP
@@ -76,14 +85,40 @@ static const uint8_t iop_nopd_generated[IOP_COUNT] = {
 #undef LOAD
 #undef STORE
 #undef SIMD_OP
+#undef CMP
+};
+
+/* The operand index of each compare-and-branch's offset (0: none). */
+static const uint8_t iop_cmp_branch_at[IOP_COUNT] = {
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)
+#define CMP(w, tx, cond)                                          \
+    [IOP_BRT_##w##_SS] = 2, [IOP_BRT_##w##_SI] = 1 + NIMM_##tx,   \
+    [IOP_BRF_##w##_SS] = 2, [IOP_BRF_##w##_SI] = 1 + NIMM_##tx,
+#define UNOP(w, tx, tr, ...)
+#define LOAD(w, ct, conv)
+#define STORE(w, ct)
+#include "../interp/iops.def"
+#undef IOP
+#undef BINOP
+#undef CMP
+#undef UNOP
+#undef LOAD
+#undef STORE
 };
 
 static const char *const iop_name[IOP_COUNT] = {
 #define IOP(n) [IOP_##n] = #n,
 #define BINOP(w, tx, tr, ...) [IOP_##w##_SS] = #w "_SS", [IOP_##w##_SI] = #w "_SI",
 #define UNOP(w, tx, tr, ...) [IOP_##w] = #w,
-#define LOAD(w, ct, conv) [IOP_##w] = #w, [IOP_##w##_G] = #w "_G",
-#define STORE(w, ct) [IOP_##w] = #w, [IOP_##w##_G] = #w "_G",
+#define LOAD(w, ct, conv) [IOP_##w] = #w, [IOP_##w##_G] = #w "_G", \
+    [IOP_##w##_K] = #w "_K", [IOP_##w##_KG] = #w "_KG", \
+    [IOP_##w##_X] = #w "_X", [IOP_##w##_XG] = #w "_XG", \
+    [IOP_##w##_SC] = #w "_SC", [IOP_##w##_SCG] = #w "_SCG",
+#define STORE(w, ct) [IOP_##w] = #w, [IOP_##w##_G] = #w "_G", \
+    [IOP_##w##_K] = #w "_K", [IOP_##w##_KG] = #w "_KG", \
+    [IOP_##w##_X] = #w "_X", [IOP_##w##_XG] = #w "_XG", \
+    [IOP_##w##_SC] = #w "_SC", [IOP_##w##_SCG] = #w "_SCG",
 #include "../interp/iops.def"
 #undef IOP
 #undef BINOP
@@ -489,14 +524,18 @@ static bool branches_ok(const loader *l, const uint32_t *c, uint32_t at,
         return branch_ok(l, len, at + 2, c[2]);
     case IOP_BR_NEZ:
     case IOP_BR_EQZ:
+    case IOP_BR_NEZ64:
+    case IOP_BR_EQZ64:
         return branch_ok(l, len, at + 3, c[3]);
     case IOP_BR_TABLE:
         for (uint32_t i = 0; i < c[3]; i++)
             if (!branch_ok(l, len, at + 4 + i, c[4 + i]))
                 return false;
         return c[3] > 0;
-    default:
-        return true;
+    default: {
+        uint32_t k = iop_cmp_branch_at[c[0]];
+        return k == 0 || branch_ok(l, len, at + 2 + k, c[2 + k]);
+    }
     }
 }
 
@@ -558,7 +597,7 @@ static compiled_func *load_func(loader *l, rbuf *r, uint32_t defined)
     uint32_t len = v[0], nsites = v[5];
     if (v[1] != valtypes_cells(ft->types, ft->nparams) ||
         v[2] != valtypes_cells(ft->types + ft->nparams, ft->nresults) ||
-        v[3] != local_cells(&d->codes[defined]) ||
+        v[3] != local_cells(&d->codes[defined]) + COMPILE_EXTRA_CELLS ||
         v[4] < (uint64_t)v[1] + v[3] || v[4] < v[2] || v[4] == 0 ||
         len == 0 || (uint64_t)len * 4 > r->len - r->at ||
         (uint64_t)nsites * 8 > r->len - r->at - (uint64_t)len * 4) {

@@ -89,8 +89,10 @@ expect "wasi preopen portable" 76 "file body" "" -- \
 expect "wasi missing dir" 1 "" "cannot open directory" -- \
     "$EBB" run --dir "$WORK/none" "$DIR/wasi_cat.wat"
 expect "dir without value" 2 "" "usage" -- "$EBB" run --dir
-expect "unknown import" 1 "" "unknown import: bench::start" -- \
+expect "unknown import" 1 "" "unknown import: bench::lap" -- \
     "$EBB" run "$DIR/bench_import.wat"
+expect "run bench markers" 0 "complete" "" -- \
+    "$EBB" run ../shared/bench/sightglass/noop/benchmark.wasm
 expect "wasi import type" 1 "" \
     "incompatible import type: wasi_snapshot_preview1::fd_write" -- \
     "$EBB" run "$DIR/wasi_badtype.wat"

@@ -1,0 +1,262 @@
+/* Instruction selection beyond one internal instruction per Wasm one.
+ *
+ * Superinstructions: the translator rewrites the instruction it has just
+ * emitted (or the two last ones) into one that also does the work of the
+ * instruction consuming its result. Each applies only when cc_fusable
+ * says that result is read by nothing else and no branch target lies
+ * inside what is rewritten (ctx.h); otherwise the plain instructions are
+ * emitted. Also here: division by a constant without a divide. See
+ * docs/ARCHITECTURE.md. */
+#include <string.h>
+
+#include "../interp/numeric.h"
+#include "../opcodes.h"
+#include "ctx.h"
+
+/* Comparison -> the same comparison fused with a branch taken when its
+ * result is nonzero (branch_if[0]) or zero (branch_if[1]), + 1 (0: none). */
+static const uint16_t branch_if[2][IOP_COUNT] = {
+    {
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)
+#define CMP(w, tx, cond) [IOP_##w##_SS] = IOP_BRT_##w##_SS + 1, \
+                         [IOP_##w##_SI] = IOP_BRT_##w##_SI + 1,
+#define UNOP(w, tx, tr, ...)
+#define LOAD(w, ct, conv)
+#define STORE(w, ct)
+#include "../interp/iops.def"
+#undef CMP
+        [IOP_I32_EQZ] = IOP_BR_EQZ + 1,
+        [IOP_I64_EQZ] = IOP_BR_EQZ64 + 1,
+    },
+    {
+#define CMP(w, tx, cond) [IOP_##w##_SS] = IOP_BRF_##w##_SS + 1, \
+                         [IOP_##w##_SI] = IOP_BRF_##w##_SI + 1,
+#include "../interp/iops.def"
+#undef CMP
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+        [IOP_I32_EQZ] = IOP_BR_NEZ + 1,
+        [IOP_I64_EQZ] = IOP_BR_NEZ64 + 1,
+    },
+};
+
+/* Emits a branch on cond (taken when it is nonzero, or zero when
+ * `if_zero`), fused into the comparison that just produced cond when
+ * there is one. Returns the offset word to patch (UINT32_MAX: none). */
+uint32_t fuse_branch_on(cc *c, opnd *cond, bool if_zero)
+{
+    if (cc_fusable(c, cond)) {
+        uint16_t f = branch_if[if_zero][c->last_op];
+        if (f) {
+            /* d, a, b|imm... becomes a, b|imm..., off: same length. */
+            uint32_t at = c->last_start + 2, n = c->last_nopd;
+            memmove(&c->code[at], &c->code[at + 1],
+                    (n - 1) * sizeof *c->code);
+            cc_set_op(c, c->last_start, (iop)(f - 1));
+            return at + n - 1;
+        }
+    }
+    uint32_t cs = cc_src(c, cond);
+    uint32_t at = cc_emit(c, if_zero ? IOP_BR_EQZ : IOP_BR_NEZ, 2);
+    if (at == UINT32_MAX)
+        return UINT32_MAX;
+    c->code[at] = cs;
+    return at + 1;
+}
+
+/* The i32.add of slots a and b just emitted made the address of this
+ * load or store, and one of them is the result of an i32.shl by a
+ * constant right before it, read by nothing else: all three become one
+ * access (the _SC forms), written over the two. */
+static bool fuse_scaled(cc *c, iop w, uint32_t a, uint32_t b,
+                        uint32_t offset, uint32_t v, bool load)
+{
+    if (c->prev_op != IOP_I32_SHL_SI || c->prev_result_h == UINT32_MAX ||
+        c->prev_start + ICODE_LEN(3) != c->last_start ||
+        c->fence > c->prev_start)
+        return false;
+    uint32_t t = cc_slot(c, c->prev_result_h);
+    if (c->code[c->prev_start + 2] != t) /* retargeted to a local */
+        return false;
+    if (a == t) {
+        a = b;
+        b = t;
+    }
+    if (b != t || a == t)
+        return false;
+    uint32_t at = c->prev_start + 2;
+    uint32_t idx = c->code[at + 1], s = c->code[at + 2] & 31;
+    c->code_len = c->prev_start;
+    uint32_t op = cc_emit(c, (iop)(w + 6 + (offset < c->unchecked_offsets)),
+                          5);
+    if (op == UINT32_MAX)
+        return true;
+    if (load) {
+        c->code[op] = cc_top_slot(c);
+        c->code[op + 1] = a;
+        cc_result_at(c, op);
+    } else {
+        c->code[op] = a;
+        c->code[op + 1] = v;
+    }
+    c->code[op + 2] = offset;
+    c->code[op + 3] = idx;
+    c->code[op + 4] = s;
+    return true;
+}
+
+/* The i32.add of two slots just emitted made the address of this load
+ * or store: it becomes the access, with both slots (the _X forms). */
+static bool fuse_add_access(cc *c, iop w, opnd in[2], uint32_t offset,
+                            bool load)
+{
+    if (c->last_op != IOP_I32_ADD_SS || !cc_fusable(c, &in[0]) ||
+        (!load && in[1].kind != K_LOCAL))
+        return false;
+    uint32_t at = c->last_start + 2;
+    uint32_t a = c->code[at + 1], b = c->code[at + 2];
+    if (fuse_scaled(c, w, a, b, offset, load ? 0 : in[1].local, load))
+        return true;
+    w = (iop)(w + 4 + (offset < c->unchecked_offsets));
+    cc_set_op(c, c->last_start, w);
+    if (load) {
+        c->code[at] = cc_top_slot(c);
+        c->code[at + 1] = a;
+        cc_result_at(c, at);
+    } else {
+        c->code[at] = a;
+        c->code[at + 1] = in[1].local;
+    }
+    c->code[at + 2] = offset;
+    c->code[at + 3] = b;
+    return true;
+}
+
+/* A load or store: forms W, W_G, W_K, W_KG, W_X, W_XG follow each other
+ * (code.h). An address `x + k` not yet added goes in as x and k. */
+bool fuse_access(cc *c, iop w, opnd in[2], uint32_t offset, bool load)
+{
+    if (fuse_add_access(c, w, in, offset, load))
+        return true;
+    uint32_t n = 3, k = 0;
+    if (in[0].kind == K_CONST) {
+        /* A constant address: zero plus k. */
+        in[0].kind = K_ADD;
+        in[0].local = c->zero_cell;
+    }
+    if (in[0].kind == K_ADD) {
+        w = (iop)(w + 2);
+        n = 4;
+        k = (uint32_t)in[0].k;
+        in[0].kind = K_LOCAL; /* its cell, read as it is */
+    }
+    /* The unchecked form follows the checked one. */
+    if (offset < c->unchecked_offsets)
+        w = (iop)(w + 1);
+    uint32_t a = cc_src(c, &in[0]);
+    uint32_t at;
+    if (load) {
+        at = cc_emit_result(c, w, n);
+        if (at == UINT32_MAX)
+            return true;
+        c->code[at + 1] = a;
+    } else {
+        uint32_t v = cc_src(c, &in[1]);
+        at = cc_emit(c, w, n);
+        if (at == UINT32_MAX)
+            return true;
+        c->code[at] = a;
+        c->code[at + 1] = v;
+    }
+    c->code[at + 2] = offset;
+    if (n == 4)
+        c->code[at + 3] = k;
+    return true;
+}
+
+/* i32.eqz of an integer comparison just made: the comparison turns into
+ * its opposite (lt_s into ge_s, ...) in place, so a branch on the result
+ * can still fuse with it. */
+bool fuse_eqz(cc *c, int op, const opnd *x)
+{
+    static const iop opposite[][2] = {
+#define OPPOSITE(w, a, b)                                               \
+    {IOP_##w##_##a##_SS, IOP_##w##_##b##_SS},                           \
+    {IOP_##w##_##a##_SI, IOP_##w##_##b##_SI},                           \
+    {IOP_##w##_##b##_SS, IOP_##w##_##a##_SS},                           \
+    {IOP_##w##_##b##_SI, IOP_##w##_##a##_SI},
+        OPPOSITE(I32, EQ, NE) OPPOSITE(I32, LT_S, GE_S)
+        OPPOSITE(I32, LT_U, GE_U) OPPOSITE(I32, GT_S, LE_S)
+        OPPOSITE(I32, GT_U, LE_U)
+        OPPOSITE(I64, EQ, NE) OPPOSITE(I64, LT_S, GE_S)
+        OPPOSITE(I64, LT_U, GE_U) OPPOSITE(I64, GT_S, LE_S)
+        OPPOSITE(I64, GT_U, LE_U)
+#undef OPPOSITE
+    };
+    if (op != OP_I32_EQZ || !cc_fusable(c, x))
+        return false;
+    for (size_t i = 0; i < sizeof opposite / sizeof *opposite; i++) {
+        if (opposite[i][0] == c->last_op) {
+            cc_set_op(c, c->last_start, opposite[i][1]);
+            cc_result_at(c, c->last_start + 2);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* i32.add or i32.sub of a constant: the sum waits on the stack as
+ * K_ADD (see compile.c) for a load or store to take as its address. */
+bool fuse_add_const(cc *c, int op, opnd in[2])
+{
+    if (op != OP_I32_ADD && op != OP_I32_SUB)
+        return false;
+    if (op == OP_I32_ADD && in[0].kind == K_CONST && in[1].kind != K_CONST) {
+        opnd t = in[0];
+        in[0] = in[1];
+        in[1] = t;
+    }
+    if (in[1].kind != K_CONST || in[0].kind == K_CONST)
+        return false;
+    uint32_t k = (uint32_t)in[1].k;
+    if (op == OP_I32_SUB)
+        k = 0u - k;
+    /* The cell the sum is over: a local's, or a stack slot, which must
+     * then be the result's own (with the constant first, x sits one slot
+     * above, where the next value pushed would overwrite it). */
+    uint32_t base = in[0].kind == K_SLOT ? cc_slot(c, in[0].h) : in[0].local;
+    if (base >= cc_slot(c, 0) && base != cc_slot(c, c->nstk - 1))
+        return false;
+    vent *e = &c->stk[c->nstk - 1];
+    e->local = base;
+    if (in[0].kind == K_ADD)
+        k += (uint32_t)in[0].k;
+    e->kind = K_ADD;
+    e->k = k;
+    return true;
+}
+
+/* i32.div_u / i32.rem_u by a constant above 1: a multiplication by its
+ * reciprocal instead of a divide (numeric.h). */
+bool fuse_div_const(cc *c, int op, opnd in[2])
+{
+    if (in[1].kind != K_CONST || (uint32_t)in[1].k <= 1 ||
+        (op != OP_I32_DIV_U && op != OP_I32_REM_U))
+        return false;
+    uint32_t d = (uint32_t)in[1].k;
+    uint64_t m = num_divu_magic(d);
+    uint32_t a = cc_src(c, &in[0]);
+    iop by = op == OP_I32_DIV_U ? IOP_I32_DIV_U_BY : IOP_I32_REM_U_BY;
+    uint32_t at = cc_emit_result(c, by, 5);
+    if (at != UINT32_MAX) {
+        c->code[at + 1] = a;
+        c->code[at + 2] = d;
+        c->code[at + 3] = (uint32_t)m;
+        c->code[at + 4] = (uint32_t)(m >> 32);
+    }
+    return true;
+}

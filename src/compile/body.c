@@ -562,8 +562,6 @@ static bool do_simple(cc *c, int op)
         in[0] = in[1];
         in[1] = t;
     }
-    if (fuse_div_const(c, op, in))
-        return true;
     if (in[1].kind == K_CONST) {
         uint32_t nimm = imm_words[op];
         uint32_t a = cc_src(c, &in[0]);

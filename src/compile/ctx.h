@@ -155,7 +155,7 @@ void cc_result_at(cc *c, uint32_t dst_word);
 /* body.c: the instruction loop. */
 bool cc_body(cc *c);
 
-/* fuse.c: superinstructions and constant divisors. */
+/* fuse.c: superinstructions. */
 /* Emits a branch on cond, taken when it is nonzero (or zero, when
  * if_zero), as one compare-and-branch with the comparison that just made
  * cond where there is one. Returns the offset word to patch (UINT32_MAX:
@@ -170,8 +170,6 @@ bool fuse_access(cc *c, iop w, opnd in[2], uint32_t offset, bool load);
 bool fuse_add_const(cc *c, int op, opnd in[2]);
 /* i32.eqz (op) of an integer comparison just emitted: flips it. */
 bool fuse_eqz(cc *c, int op, const opnd *x);
-/* i32.div_u/i32.rem_u (op) by a constant above 1, without a divide. */
-bool fuse_div_const(cc *c, int op, opnd in[2]);
 
 /* simd.c: validates and translates one 0xFD-prefixed instruction. */
 bool cc_simd(cc *c, int op);

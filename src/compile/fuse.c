@@ -5,11 +5,9 @@
  * instruction consuming its result. Each applies only when cc_fusable
  * says that result is read by nothing else and no branch target lies
  * inside what is rewritten (ctx.h); otherwise the plain instructions are
- * emitted. Also here: division by a constant without a divide. See
- * docs/ARCHITECTURE.md. */
+ * emitted. See docs/ARCHITECTURE.md. */
 #include <string.h>
 
-#include "../interp/numeric.h"
 #include "../opcodes.h"
 #include "ctx.h"
 
@@ -237,26 +235,5 @@ bool fuse_add_const(cc *c, int op, opnd in[2])
         k += (uint32_t)in[0].k;
     e->kind = K_ADD;
     e->k = k;
-    return true;
-}
-
-/* i32.div_u / i32.rem_u by a constant above 1: a multiplication by its
- * reciprocal instead of a divide (numeric.h). */
-bool fuse_div_const(cc *c, int op, opnd in[2])
-{
-    if (in[1].kind != K_CONST || (uint32_t)in[1].k <= 1 ||
-        (op != OP_I32_DIV_U && op != OP_I32_REM_U))
-        return false;
-    uint32_t d = (uint32_t)in[1].k;
-    uint64_t m = num_divu_magic(d);
-    uint32_t a = cc_src(c, &in[0]);
-    iop by = op == OP_I32_DIV_U ? IOP_I32_DIV_U_BY : IOP_I32_REM_U_BY;
-    uint32_t at = cc_emit_result(c, by, 5);
-    if (at != UINT32_MAX) {
-        c->code[at + 1] = a;
-        c->code[at + 2] = d;
-        c->code[at + 3] = (uint32_t)m;
-        c->code[at + 4] = (uint32_t)(m >> 32);
-    }
     return true;
 }

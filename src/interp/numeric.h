@@ -90,37 +90,6 @@ static inline int64_t num_sat_s64(double x)
         return INT64_MAX;
     return (int64_t)x;
 }
-/* Unsigned 32-bit division and remainder by a constant d > 1 without a
- * divide instruction: c = 2^64 / d + 1 (rounded down), exact for every
- * 32-bit a (Lemire, Kaser and Kurz, "Faster remainder by direct
- * computation", 2019). */
-static inline uint64_t num_divu_magic(uint32_t d)
-{
-    return UINT64_MAX / d + 1;
-}
-#ifdef __SIZEOF_INT128__
-static inline uint32_t num_divu_by(uint32_t a, uint64_t c, uint32_t d)
-{
-    (void)d;
-    return (uint32_t)(((unsigned __int128)c * a) >> 64);
-}
-static inline uint32_t num_remu_by(uint32_t a, uint64_t c, uint32_t d)
-{
-    return (uint32_t)(((unsigned __int128)(c * a) * d) >> 64);
-}
-#else
-static inline uint32_t num_divu_by(uint32_t a, uint64_t c, uint32_t d)
-{
-    (void)c;
-    return a / d;
-}
-static inline uint32_t num_remu_by(uint32_t a, uint64_t c, uint32_t d)
-{
-    (void)c;
-    return a % d;
-}
-#endif
-
 static inline uint64_t num_sat_u64(double x)
 {
     if (!(x > -1.0))

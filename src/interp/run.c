@@ -299,16 +299,6 @@ dispatch:
         SLOT(0) = (uint32_t)SLOT(3) ? SLOT(1) : SLOT(2);
         NEXT(4);
     }
-    HANDLER(I32_DIV_U_BY)
-    {
-        SLOT(0) = num_divu_by((uint32_t)SLOT(1), IMM64(3), OPD(2));
-        NEXT(5);
-    }
-    HANDLER(I32_REM_U_BY)
-    {
-        SLOT(0) = num_remu_by((uint32_t)SLOT(1), IMM64(3), OPD(2));
-        NEXT(5);
-    }
     HANDLER(GLOBAL_GET)
     {
         SLOT(0) = inst->globals[OPD(1)]->value;

@@ -1,7 +1,8 @@
 ;; Superinstructions of the translator: compare-and-branch, flipped i32.eqz,
 ;; deferred `x + k` addresses, fused `x + y` addresses, constant addresses
-;; and zero operands, and unsigned division by a constant. Each function
-;; builds the same result the plain instruction sequence would.
+;; and zero operands; also unsigned division by a constant (the immediate
+;; forms) at the edges. Each function builds the same result the plain
+;; instruction sequence would.
 
 ;; i32 comparisons fused with br_if / if, slot/slot and slot/immediate, taken
 ;; and not taken. Each function returns a mask of the comparisons that held:

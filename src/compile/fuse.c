@@ -134,8 +134,9 @@ static bool fuse_add_access(cc *c, iop w, opnd in[2], uint32_t offset,
     return true;
 }
 
-/* A load or store: forms W, W_G, W_K, W_KG, W_X, W_XG follow each other
- * (code.h). An address `x + k` not yet added goes in as x and k. */
+/* A load or store: forms W, W_G, W_K, W_KG, W_X, W_XG, W_SC, W_SCG follow
+ * each other (code.h). An address `x + k` not yet added goes in as x and
+ * k. */
 bool fuse_access(cc *c, iop w, opnd in[2], uint32_t offset, bool load)
 {
     if (fuse_add_access(c, w, in, offset, load))

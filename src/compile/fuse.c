@@ -66,6 +66,23 @@ uint32_t fuse_branch_on(cc *c, opnd *cond, bool if_zero)
     return at + 1;
 }
 
+/* The first three operands of an access at operand word `at`: a load's
+ * destination (the new top of stack) and address, or a store's address
+ * and value; then the static offset. */
+static void put_access(cc *c, uint32_t at, bool load, uint32_t a, uint32_t v,
+                       uint32_t offset)
+{
+    if (load) {
+        c->code[at] = cc_top_slot(c);
+        c->code[at + 1] = a;
+        cc_result_at(c, at);
+    } else {
+        c->code[at] = a;
+        c->code[at + 1] = v;
+    }
+    c->code[at + 2] = offset;
+}
+
 /* The i32.add of slots a and b just emitted made the address of this
  * load or store, and one of them is the result of an i32.shl by a
  * constant right before it, read by nothing else: all three become one
@@ -93,15 +110,7 @@ static bool fuse_scaled(cc *c, iop w, uint32_t a, uint32_t b,
                           5);
     if (op == UINT32_MAX)
         return true;
-    if (load) {
-        c->code[op] = cc_top_slot(c);
-        c->code[op + 1] = a;
-        cc_result_at(c, op);
-    } else {
-        c->code[op] = a;
-        c->code[op + 1] = v;
-    }
-    c->code[op + 2] = offset;
+    put_access(c, op, load, a, v, offset);
     c->code[op + 3] = idx;
     c->code[op + 4] = s;
     return true;
@@ -121,15 +130,7 @@ static bool fuse_add_access(cc *c, iop w, opnd in[2], uint32_t offset,
         return true;
     w = (iop)(w + 4 + (offset < c->unchecked_offsets));
     cc_set_op(c, c->last_start, w);
-    if (load) {
-        c->code[at] = cc_top_slot(c);
-        c->code[at + 1] = a;
-        cc_result_at(c, at);
-    } else {
-        c->code[at] = a;
-        c->code[at + 1] = in[1].local;
-    }
-    c->code[at + 2] = offset;
+    put_access(c, at, load, a, load ? 0 : in[1].local, offset);
     c->code[at + 3] = b;
     return true;
 }

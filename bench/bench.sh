@@ -18,7 +18,9 @@
 #   KERNELS_ONLY=1 / SIGHTGLASS_ONLY=1  one half only
 #
 # Kernels are compiled here with gcc -O2 (native) and clang
-# --target=wasm32-wasi -O2; each times its own work and prints "time_ns N"
+# --target=wasm32-wasi -O2 with the Wasm features that clang 20 and later
+# enable by default (WFEATURES below; Debian's clang 14 leaves them off, so
+# memcpy would be a loop in Wasm instead of memory.copy); each times its own work and prints "time_ns N"
 # on stderr, so start-up and compile time are left out for every engine.
 # Sightglass programs are timed from bench.start to bench.end.
 #
@@ -120,11 +122,12 @@ fi
 # ---- build the kernels -----------------------------------------------------
 
 KFLAGS="-std=c11 -O2 -Wall -Wextra"
+WFEATURES="-mbulk-memory -mnontrapping-fptoint -msign-ext -mmutable-globals"
 for k in "${kernels[@]}"; do
     src=bench/kernels/$k.c
     gcc $KFLAGS -o "$OUT/kernels/$k" "$src" -lm ||
         die "gcc failed on $src"
-    clang --target=wasm32-wasi $KFLAGS -o "$OUT/kernels/$k.wasm" "$src" ||
+    clang --target=wasm32-wasi $KFLAGS $WFEATURES -o "$OUT/kernels/$k.wasm" "$src" ||
         die "clang --target=wasm32-wasi failed on $src"
 done
 
@@ -397,7 +400,7 @@ echo "Medians of $RUNS run(s) per engine, interleaved. Node $("$NODE" --version)
      "(TurboFan: --no-liftoff, Liftoff: --liftoff-only, both with" \
      "--no-wasm-lazy-compilation); Wasmtime: the one in" \
      "wizer $wizer_version (npm $WIZER_PKG); native: $(gcc -dumpfullversion) -O2;" \
-     "wasm guests: clang $(clang -dumpversion) --target=wasm32-wasi -O2."
+     "wasm guests: clang $(clang -dumpversion) --target=wasm32-wasi -O2 $WFEATURES."
 echo "Kernels time themselves (clock_gettime, monotonic) around their work;" \
      "sightglass times run from bench.start to bench.end (for Wasmtime," \
      "bench/wizer_bench.wat reads WASI's monotonic clock at both marks)."

@@ -181,10 +181,29 @@ static void emit_const(cc *c, uint32_t dst, uint64_t k)
     }
 }
 
+/* A copy right after another (local.get + local.set runs, the values a
+ * branch carries) joins it as COPY2: one dispatch for two moves. */
 static void emit_copy(cc *c, uint32_t dst, uint32_t src)
 {
     if (dst == src)
         return;
+    if (c->last_op == IOP_COPY && c->code_len == c->last_end &&
+        c->fence <= c->last_start) {
+        uint32_t start = c->last_start;
+        uint32_t d1 = c->code[start + 2], s1 = c->code[start + 3];
+        iop prev_op = c->prev_op;
+        uint32_t prev_start = c->prev_start, prev_h = c->prev_result_h;
+        c->code_len = start;
+        uint32_t at = cc_emit(c, IOP_COPY2, 4);
+        c->prev_op = prev_op;
+        c->prev_start = prev_start;
+        c->prev_result_h = prev_h;
+        put(c, at, 0, d1);
+        put(c, at, 1, s1);
+        put(c, at, 2, dst);
+        put(c, at, 3, src);
+        return;
+    }
     uint32_t at = cc_emit(c, IOP_COPY, 2);
     put(c, at, 0, dst);
     put(c, at, 1, src);

@@ -284,6 +284,12 @@ dispatch:
         SLOT(0) = SLOT(1);
         NEXT(2);
     }
+    HANDLER(COPY2)
+    {
+        SLOT(0) = SLOT(1);
+        SLOT(2) = SLOT(3);
+        NEXT(4);
+    }
     HANDLER(CONST32)
     {
         SLOT(0) = OPD(1);

@@ -46,7 +46,7 @@ static const struct {
     {"UNREACHABLE", 0}, {"JMP", 1}, {"BR_NEZ", 2}, {"BR_EQZ", 2},
     {"BR_NEZ64", 2}, {"BR_EQZ64", 2},
     {"BR_TABLE", 2}, {"RET0", 0}, {"RET1", 1}, {"RETN", 2}, {"CALL", 2},
-    {"CALL_INDIRECT", 4}, {"FUEL", 0}, {"EPOCH", 0}, {"COPY", 2}, {"CONST32", 2}, {"CONST64", 3},
+    {"CALL_INDIRECT", 4}, {"FUEL", 0}, {"EPOCH", 0}, {"COPY", 2}, {"COPY2", 4}, {"CONST32", 2}, {"CONST64", 3},
     {"SELECT", 4}, {"GLOBAL_GET", 2}, {"GLOBAL_SET", 2}, {"REF_FUNC", 2},
     {"MEMORY_SIZE", 1}, {"MEMORY_GROW", 2}, {"MEMORY_INIT", 4},
     {"DATA_DROP", 1}, {"MEMORY_COPY", 3}, {"MEMORY_FILL", 3},

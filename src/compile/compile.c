@@ -109,6 +109,7 @@ bool cc_live(const cc *c)
  * index of its first operand word, or UINT32_MAX on failure. */
 uint32_t cc_emit(cc *c, iop op, uint32_t n)
 {
+    fuse_pair(c);
     uint32_t len = ICODE_LEN(n);
     size_t cap = c->code_cap;
     if (!grow(c, (void **)&c->code, &cap, (size_t)c->code_len + len,

@@ -170,6 +170,10 @@ bool fuse_access(cc *c, iop w, opnd in[2], uint32_t offset, bool load);
 bool fuse_add_const(cc *c, int op, opnd in[2]);
 /* i32.eqz (op) of an integer comparison just emitted: flips it. */
 bool fuse_eqz(cc *c, int op, const opnd *x);
+/* Before the next instruction is emitted: the last two become one PAIR
+ * (iops.def) when they are a listed pair and no branch target lies after
+ * the first one's start. */
+void fuse_pair(cc *c);
 
 /* simd.c: validates and translates one 0xFD-prefixed instruction. */
 bool cc_simd(cc *c, int op);

@@ -209,6 +209,64 @@ bool fuse_eqz(cc *c, int op, const opnd *x)
     return false;
 }
 
+/* The listed pairs (iops.def PAIR). */
+static const struct {
+    uint16_t a, b, ab;
+} pairs[] = {
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)
+#define UNOP(w, tx, tr, ...)
+#define LOAD(w, ct, conv)
+#define STORE(w, ct)
+#define PAIR(a, b) {IOP_##a, IOP_##b, IOP_##a##__##b},
+#include "../interp/iops.def"
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+#undef PAIR
+};
+
+void fuse_pair(cc *c)
+{
+    /* Both still as emitted, side by side, and no label after the first:
+     * the pair is shorter, so nothing may point past its start. */
+    if (c->code_len != c->last_end || c->fence > c->prev_start ||
+        c->prev_start >= c->last_start)
+        return;
+    /* Their operand words from their positions: an instruction rewritten
+     * in place (an add that became an access) has more than it had. */
+    uint32_t a = c->prev_start, b = c->last_start;
+    uint32_t na = b - a - 2, nb = c->last_end - b - 2;
+    if (na > 4 || nb > 4)
+        return;
+    size_t i = 0;
+    while (i < sizeof pairs / sizeof *pairs &&
+           (pairs[i].a != c->prev_op || pairs[i].b != c->last_op))
+        i++;
+    if (i == sizeof pairs / sizeof *pairs)
+        return;
+    uint32_t opd[4] = {0};
+    memcpy(opd, &c->code[b + 2], nb * sizeof *opd);
+    for (uint32_t k = na; k < 4; k++)
+        c->code[a + 2 + k] = 0;
+    memcpy(&c->code[a + 6], opd, sizeof opd);
+    if (c->last_dst_pos >= b + 2 && c->last_dst_pos < b + 6)
+        c->last_dst_pos = c->last_dst_pos - b + a + 4;
+    /* A second half that can fault (PAIRM) is found at the pair's start. */
+    if (c->nsites && c->sites[c->nsites - 1][0] == b)
+        c->sites[c->nsites - 1][0] = a;
+    c->code_len = a + ICODE_LEN(8);
+    cc_set_op(c, a, (iop)pairs[i].ab);
+    c->last_start = a;
+    c->last_end = c->code_len;
+    c->last_nopd = 8;
+    c->prev_op = IOP_UNREACHABLE; /* none */
+    c->prev_start = a;
+    c->prev_result_h = UINT32_MAX;
+}
+
 /* i32.add or i32.sub of a constant: the sum waits on the stack as
  * K_ADD (see compile.c) for a load or store to take as its address. */
 bool fuse_add_const(cc *c, int op, opnd in[2])

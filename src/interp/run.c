@@ -120,6 +120,97 @@ static inline rt_memory *interp_mem0(const rt_instance *inst)
     return inst->module->desc.nmemories ? inst->memories[0] : NULL;
 }
 
+/* ---- pairs (iops.def PAIR): each half as a function of its operands ----
+ * pc points at the instruction, as in a handler; the second half of a
+ * pair is run with pc + 4, which moves its operands to words 4-7. Only
+ * forms that cannot trap are paired, so TRAP never runs here: binary ops
+ * that cannot, and the unchecked (guard page) loads and stores, whose
+ * faults the signal handler turns into traps. */
+/* A binary op: d = x op y, x in slot 1, y read by yv; the same in a
+ * handler and in a pair's half. */
+#define BINOP_BODY(tx, tr, yv, ...)                                     \
+    CT_##tx x = GET_##tx(SLOT(1));                                      \
+    CT_##tx y = GET_##tx(yv);                                           \
+    CT_##tr r;                                                          \
+    __VA_ARGS__                                                         \
+    SLOT(0) = PUT_##tr(r);
+/* A load's value from membase + ea into slot 0; a store's from slot 1. */
+#define LOAD_VALUE(ct, conv)                                            \
+    ct v;                                                               \
+    memcpy(&v, membase + ea, sizeof v);                                 \
+    SLOT(0) = (uint64_t)(conv);
+#define STORE_VALUE(ct)                                                 \
+    ct v = (ct)SLOT(1);                                                 \
+    memcpy(membase + ea, &v, sizeof v);
+#if defined(__GNUC__)
+#define MAYBE_UNUSED __attribute__((unused))
+#else
+#define MAYBE_UNUSED
+#endif
+/* Not every half is in a pair: unused ones are fine. */
+#define EXEC(name)                                                      \
+    MAYBE_UNUSED static inline void exec_##name(uint64_t *fp,          \
+                                                const uint32_t *pc,     \
+                                                uint8_t *membase,       \
+                                                uint64_t memsize)
+/* An unchecked access's half: address operand 0 or 1 plus k. */
+#define EXEC_ACCESS(name, ai, k, value)                                 \
+    EXEC(name)                                                          \
+    {                                                                   \
+        EFFECTIVE_ADDR_K(ea, ai, k, 2, 0, 0);                           \
+        (void)memsize;                                                  \
+        value                                                           \
+    }
+#undef TRAP
+#define TRAP(c) return
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)                                           \
+    EXEC(w##_SS)                                                        \
+    {                                                                   \
+        (void)membase, (void)memsize;                                   \
+        BINOP_BODY(tx, tr, SLOT(2), __VA_ARGS__)                        \
+    }                                                                   \
+    EXEC(w##_SI)                                                        \
+    {                                                                   \
+        (void)membase, (void)memsize;                                   \
+        BINOP_BODY(tx, tr, IMM_##tx(2), __VA_ARGS__)                    \
+    }
+#define UNOP(w, tx, tr, ...)
+#define LOAD(w, ct, conv)                                               \
+    EXEC_ACCESS(w##_G, 1, 0, LOAD_VALUE(ct, conv))                      \
+    EXEC_ACCESS(w##_KG, 1, OPD(3), LOAD_VALUE(ct, conv))                \
+    EXEC_ACCESS(w##_XG, 1, SLOT(3), LOAD_VALUE(ct, conv))
+#define STORE(w, ct)                                                    \
+    EXEC_ACCESS(w##_G, 0, 0, STORE_VALUE(ct))                           \
+    EXEC_ACCESS(w##_KG, 0, OPD(3), STORE_VALUE(ct))                     \
+    EXEC_ACCESS(w##_XG, 0, SLOT(3), STORE_VALUE(ct))
+#define PAIR(a, b)
+#include "iops.def"
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+#undef PAIR
+#undef TRAP
+#define TRAP(c)                          \
+    do {                                 \
+        tc = (c);                        \
+        goto trap;                       \
+    } while (0)
+
+EXEC(COPY)
+{
+    (void)membase, (void)memsize;
+    SLOT(0) = SLOT(1);
+}
+
+EXEC(CONST32)
+{
+    (void)membase, (void)memsize;
+    SLOT(0) = OPD(1);
+}
+
 static const void *const *handler_labels;
 
 /* Runs from `pc` in frame `fp`, whose record is `fr` (the entry record,
@@ -447,20 +538,12 @@ dispatch:
 #define BINOP(w, tx, tr, ...)                                   \
     HANDLER(w##_SS)                                             \
     {                                                           \
-        CT_##tx x = GET_##tx(SLOT(1));                          \
-        CT_##tx y = GET_##tx(SLOT(2));                          \
-        CT_##tr r;                                              \
-        __VA_ARGS__                                             \
-        SLOT(0) = PUT_##tr(r);                                  \
+        BINOP_BODY(tx, tr, SLOT(2), __VA_ARGS__)                \
         NEXT(3);                                                \
     }                                                           \
     HANDLER(w##_SI)                                             \
     {                                                           \
-        CT_##tx x = GET_##tx(SLOT(1));                          \
-        CT_##tx y = GET_##tx(IMM_##tx(2));                      \
-        CT_##tr r;                                              \
-        __VA_ARGS__                                             \
-        SLOT(0) = PUT_##tr(r);                                  \
+        BINOP_BODY(tx, tr, IMM_##tx(2), __VA_ARGS__)            \
         NEXT(2 + NIMM_##tx);                                    \
     }
 /* Compare and branch: a, b|imm, off. */
@@ -494,16 +577,13 @@ dispatch:
 #define LOAD_BODY(w, ct, conv, k, n, checked)                   \
     {                                                           \
         EFFECTIVE_ADDR_K(ea, 1, k, 2, sizeof(ct), checked);     \
-        ct v;                                                   \
-        memcpy(&v, membase + ea, sizeof v);                     \
-        SLOT(0) = (uint64_t)(conv);                             \
+        LOAD_VALUE(ct, conv)                                    \
         NEXT(n);                                                \
     }
 #define STORE_BODY(w, ct, k, n, checked)                        \
     {                                                           \
         EFFECTIVE_ADDR_K(ea, 0, k, 2, sizeof(ct), checked);     \
-        ct v = (ct)SLOT(1);                                     \
-        memcpy(membase + ea, &v, sizeof v);                     \
+        STORE_VALUE(ct)                                         \
         NEXT(n);                                                \
     }
 #define LOAD(w, ct, conv)                                       \
@@ -524,6 +604,13 @@ dispatch:
     HANDLER(w##_XG) STORE_BODY(w, ct, SLOT(3), 4, 0)             \
     HANDLER(w##_SC) STORE_BODY(w, ct, SCALED(3), 5, 1)           \
     HANDLER(w##_SCG) STORE_BODY(w, ct, SCALED(3), 5, 0)
+#define PAIR(a, b)                                              \
+    HANDLER(a##__##b)                                           \
+    {                                                           \
+        exec_##a(fp, pc, membase, memsize);                     \
+        exec_##b(fp, pc + 4, membase, memsize);                 \
+        NEXT(8);                                                \
+    }
 /* SIMD handlers: the operand readers of each kind are in simd_run.h */
 #define SIMD_OP(n, kind, ...) HANDLER(n) SIMD_RUN_##kind(__VA_ARGS__)
 #include "iops.def"
@@ -532,6 +619,7 @@ dispatch:
 #undef UNOP
 #undef LOAD
 #undef STORE
+#undef PAIR
 #undef SIMD_OP
 #undef CMP
 #undef CMP_BRANCH
@@ -622,12 +710,16 @@ static bool is_guarded_access(const uint32_t *pc)
 #define UNOP(w, tx, tr, ...)
 #define LOAD(w, ct, conv) IOP_##w##_G, IOP_##w##_KG, IOP_##w##_XG, IOP_##w##_SCG,
 #define STORE(w, ct) IOP_##w##_G, IOP_##w##_KG, IOP_##w##_XG, IOP_##w##_SCG,
+#define PAIR(a, b)
+#define PAIRM(a, b) IOP_##a##__##b,
 #include "iops.def"
 #undef IOP
 #undef BINOP
 #undef UNOP
 #undef LOAD
 #undef STORE
+#undef PAIR
+#undef PAIRM
     };
     uint64_t h;
     memcpy(&h, pc, sizeof h);
@@ -663,9 +755,10 @@ static void fault_position(const interp_thread *t, const os_trap_scope *sc,
         uintptr_t hi = (uintptr_t)(cf->code + cf->code_len);
         /* The compiler may already hold the next instruction's address
          * instead: loads and stores are ICODE_LEN(3) words long, or
-         * ICODE_LEN(5) in the scaled forms. */
+         * ICODE_LEN(5) in the scaled forms, ICODE_LEN(8) in a pair. */
         _Static_assert(ICODE_LEN(3) == ICODE_LEN(4), "access lengths");
-        static const uintptr_t back[] = {0, ICODE_LEN(3) * 4, ICODE_LEN(5) * 4};
+        static const uintptr_t back[] = {0, ICODE_LEN(3) * 4, ICODE_LEN(5) * 4,
+                                         ICODE_LEN(8) * 4};
         for (int j = 0; j < OS_TRAP_NREGS; j++) {
             uintptr_t p = sc->regs[j];
             if (p < lo || p > hi || (p - lo) % 8)

@@ -76,6 +76,7 @@ static const uint8_t iop_nopd_generated[IOP_COUNT] = {
 #define STORE(w, ct) [IOP_##w] = 3, [IOP_##w##_G] = 3, \
     [IOP_##w##_K] = 4, [IOP_##w##_KG] = 4, [IOP_##w##_X] = 4, [IOP_##w##_XG] = 4, \
     [IOP_##w##_SC] = 5, [IOP_##w##_SCG] = 5,
+#define PAIR(a, b) [IOP_##a##__##b] = 8,
 #define SIMD_OP(n, kind, ...) [IOP_##n] = SIMD_NOPD_##kind,
 #include "../interp/iops.def"
 #undef IOP
@@ -83,6 +84,7 @@ static const uint8_t iop_nopd_generated[IOP_COUNT] = {
 #undef UNOP
 #undef LOAD
 #undef STORE
+#undef PAIR
 #undef SIMD_OP
 #undef CMP
 };

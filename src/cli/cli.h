@@ -19,6 +19,8 @@ int cmd_compile(int argc, char **argv);
 int cmd_wast(int argc, char **argv);
 int cmd_memstat(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+/* ebb validate --time N FILE (validate_time.c): translation throughput. */
+int cli_validate_time(const char *path, long runs);
 
 /* The imports of sightglass programs beyond WASI, bench.start and
  * bench.end (a wasi_link resolver): env is the bench_marks they record
@@ -33,6 +35,11 @@ bool cli_read_file(mem_owner *owner, const char *path, uint8_t **out,
 /* Reads a .wasm or .wat file (text is recognised by its content, not its
  * name) and returns binary bytes owned by `owner`. */
 bool cli_load_binary(mem_owner *owner, const char *path, uint8_t **out,
+                     size_t *len, err_t *err);
+/* The same for a module that is only run or validated: the payloads of
+ * the custom sections at the end of a binary module, except `name`, are
+ * left out (they never matter to either; decode_trim_custom). */
+bool cli_load_module(mem_owner *owner, const char *path, uint8_t **out,
                      size_t *len, err_t *err);
 
 /* ebb run --fuel / --timeout (run_limits.c). A count of fuel, and a

@@ -456,7 +456,7 @@ int cmd_run(int argc, char **argv)
     rt_module *module = NULL;
     rt_store *store = NULL;
     wasi_ctx *wasi = NULL;
-    if (!cli_load_binary(&engine->mem, path, &bytes, &len, &err)) {
+    if (!cli_load_module(&engine->mem, path, &bytes, &len, &err)) {
         fprintf(stderr, "ebb: %s\n", err.msg);
         goto out;
     }
@@ -511,8 +511,14 @@ out:
 
 int cmd_validate(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[0], "--time") && argv[2][0] != '-') {
+        char *end;
+        long runs = strtol(argv[1], &end, 10);
+        if (*argv[1] && !*end && runs > 0 && runs <= 100000)
+            return cli_validate_time(argv[2], runs);
+    }
     if (argc != 1 || argv[0][0] == '-') {
-        fputs("usage: ebb validate FILE\n", stderr);
+        fputs("usage: ebb validate [--time RUNS] FILE\n", stderr);
         return EXIT_USAGE;
     }
     err_t err;
@@ -525,7 +531,7 @@ int cmd_validate(int argc, char **argv)
     uint8_t *bytes = NULL;
     size_t len = 0;
     int status = 1;
-    if (!cli_load_binary(&engine->mem, argv[0], &bytes, &len, &err)) {
+    if (!cli_load_module(&engine->mem, argv[0], &bytes, &len, &err)) {
         fprintf(stderr, "ebb: %s\n", err.msg);
     } else if (cm_is_component(bytes, len)) {
         cm_component *c = cm_component_new(engine, bytes, len, &err);

@@ -6,6 +6,7 @@
  * says that result is read by nothing else and no branch target lies
  * inside what is rewritten (ctx.h); otherwise the plain instructions are
  * emitted. See docs/ARCHITECTURE.md. */
+#include <pthread.h>
 #include <string.h>
 
 #include "../opcodes.h"
@@ -42,6 +43,94 @@ static const uint16_t branch_if[2][IOP_COUNT] = {
     },
 };
 
+/* The listed pairs with a branch (iops.def PAIRB). */
+static const struct {
+    uint16_t a, b, ab;
+} branch_pairs[] = {
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)
+#define UNOP(w, tx, tr, ...)
+#define LOAD(w, ct, conv)
+#define STORE(w, ct)
+#define PAIRB(a, b) {IOP_##a, IOP_##b, IOP_##a##__##b},
+#include "../interp/iops.def"
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+#undef PAIRB
+};
+
+/* The listed pairs (iops.def PAIR). */
+static const struct {
+    uint16_t a, b, ab;
+} pairs[] = {
+#define IOP(n)
+#define BINOP(w, tx, tr, ...)
+#define UNOP(w, tx, tr, ...)
+#define LOAD(w, ct, conv)
+#define STORE(w, ct)
+#define PAIR(a, b) {IOP_##a, IOP_##b, IOP_##a##__##b},
+#include "../interp/iops.def"
+#undef IOP
+#undef BINOP
+#undef UNOP
+#undef LOAD
+#undef STORE
+#undef PAIR
+};
+
+/* By op: 1 when a PAIR starts with it, 2 when a PAIRB does; so most
+ * instructions are turned away without a search of the lists. */
+static uint8_t pair_first[IOP_COUNT];
+static pthread_once_t pair_once = PTHREAD_ONCE_INIT;
+
+static void pair_init(void)
+{
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++)
+        pair_first[pairs[i].a] |= 1;
+    for (size_t i = 0; i < sizeof branch_pairs / sizeof *branch_pairs; i++)
+        pair_first[branch_pairs[i].a] |= 2;
+}
+
+/* The branch just emitted, whose offset word is `off`, joins the
+ * instruction before it when they are a listed PAIRB (the conditions of
+ * fuse_pair). Returns where the offset word is now. Done before the
+ * caller writes or records the offset, so nothing points at the old one. */
+static uint32_t pair_branch(cc *c, uint32_t off)
+{
+    uint32_t a = c->prev_start, b = c->last_start;
+    if (c->code_len != c->last_end || c->fence > a || a >= b ||
+        b - a - 2 > 4 || off - b - 2 > 3)
+        return off;
+    pthread_once(&pair_once, pair_init);
+    if (!(pair_first[c->prev_op] & 2))
+        return off;
+    size_t i = 0, n = sizeof branch_pairs / sizeof *branch_pairs;
+    while (i < n && (branch_pairs[i].a != c->prev_op ||
+                     branch_pairs[i].b != c->last_op))
+        i++;
+    if (i == n)
+        return off;
+    uint32_t opd[3] = {0}, nb = off - b - 2, offset = c->code[off];
+    memcpy(opd, &c->code[b + 2], nb * sizeof *opd);
+    for (uint32_t k = b - a - 2; k < 4; k++)
+        c->code[a + 2 + k] = 0;
+    memcpy(&c->code[a + 6], opd, sizeof opd);
+    c->code[a + 9] = offset;
+    c->code_len = a + ICODE_LEN(8);
+    cc_set_op(c, a, (iop)branch_pairs[i].ab);
+    c->last_start = a;
+    c->last_end = c->code_len;
+    c->last_nopd = 8;
+    c->last_result_h = UINT32_MAX;
+    c->prev_op = IOP_UNREACHABLE; /* none */
+    c->prev_start = a;
+    c->prev_result_h = UINT32_MAX;
+    return a + 9;
+}
+
 /* Emits a branch on cond (taken when it is nonzero, or zero when
  * `if_zero`), fused into the comparison that just produced cond when
  * there is one. Returns the offset word to patch (UINT32_MAX: none). */
@@ -54,8 +143,9 @@ uint32_t fuse_branch_on(cc *c, opnd *cond, bool if_zero)
             uint32_t at = c->last_start + 2, n = c->last_nopd;
             memmove(&c->code[at], &c->code[at + 1],
                     (n - 1) * sizeof *c->code);
+            c->code[at + n - 1] = 0;
             cc_set_op(c, c->last_start, (iop)(f - 1));
-            return at + n - 1;
+            return pair_branch(c, at + n - 1);
         }
     }
     uint32_t cs = cc_src(c, cond);
@@ -63,7 +153,7 @@ uint32_t fuse_branch_on(cc *c, opnd *cond, bool if_zero)
     if (at == UINT32_MAX)
         return UINT32_MAX;
     c->code[at] = cs;
-    return at + 1;
+    return pair_branch(c, at + 1);
 }
 
 /* The first three operands of an access at operand word `at`: a load's
@@ -209,25 +299,6 @@ bool fuse_eqz(cc *c, int op, const opnd *x)
     return false;
 }
 
-/* The listed pairs (iops.def PAIR). */
-static const struct {
-    uint16_t a, b, ab;
-} pairs[] = {
-#define IOP(n)
-#define BINOP(w, tx, tr, ...)
-#define UNOP(w, tx, tr, ...)
-#define LOAD(w, ct, conv)
-#define STORE(w, ct)
-#define PAIR(a, b) {IOP_##a, IOP_##b, IOP_##a##__##b},
-#include "../interp/iops.def"
-#undef IOP
-#undef BINOP
-#undef UNOP
-#undef LOAD
-#undef STORE
-#undef PAIR
-};
-
 void fuse_pair(cc *c)
 {
     /* Both still as emitted, side by side, and no label after the first:
@@ -240,6 +311,9 @@ void fuse_pair(cc *c)
     uint32_t a = c->prev_start, b = c->last_start;
     uint32_t na = b - a - 2, nb = c->last_end - b - 2;
     if (na > 4 || nb > 4)
+        return;
+    pthread_once(&pair_once, pair_init);
+    if (!(pair_first[c->prev_op] & 1))
         return;
     size_t i = 0;
     while (i < sizeof pairs / sizeof *pairs &&

@@ -8,6 +8,8 @@
  * to find where each body really ends; the compiler then validates them. */
 #include "decode_internal.h"
 
+#include <string.h>
+
 #include "../opcodes.h"
 
 int decode_opcode(decode_ctx *c, reader *r)
@@ -171,27 +173,209 @@ static bool immediates(decode_ctx *c, reader *r, int op, const_expr *k)
     }
 }
 
-/* Open blocks: one byte each, 1 for an `if` that may still take `else`. */
+/* Open blocks: one byte each, 1 for an `if` that may still take `else`.
+ * Most bodies nest shallowly: a buffer on the C stack serves them, and
+ * only deeper ones take a block. */
+enum { NEST_LOCAL = 128 };
 typedef struct nesting {
     uint8_t *stack;
     size_t cap;
     size_t depth;
+    uint8_t local[NEST_LOCAL];
 } nesting;
 
 static bool push(decode_ctx *c, nesting *n, uint8_t v)
 {
-    if (!mem_grow_array(c->owner, MEM_MODULE, (void **)&n->stack, &n->cap,
-                        n->depth + 1, 1))
-        return err_set(c->err, "out of memory decoding module");
+    if (n->depth == n->cap) {
+        bool moving = n->stack == n->local;
+        uint8_t *heap = moving ? NULL : n->stack;
+        size_t cap = moving ? 0 : n->cap;
+        if (!mem_grow_array(c->owner, MEM_MODULE, (void **)&heap, &cap,
+                            n->depth + 1, 1))
+            return err_set(c->err, "out of memory decoding module");
+        if (moving)
+            memcpy(heap, n->local, n->depth);
+        n->stack = heap;
+        n->cap = cap;
+    }
     n->stack[n->depth++] = v;
+    return true;
+}
+
+/* ---- the fast path ----------------------------------------------------
+ *
+ * Most instructions of a body are one-byte opcodes whose immediates are
+ * LEB128 numbers short enough that they cannot be malformed (only the
+ * last byte of a maximal encoding is restricted). The fast path steps
+ * over runs of those with no calls. Anything else -- prefixed opcodes,
+ * br_table, select with types, a maximal or truncated LEB128, an error --
+ * stops it in front of that instruction, which the general path then
+ * reads exactly as it always has, so messages cannot differ. */
+enum {
+    SH_SLOW,    /* the general path reads it (also: illegal opcodes) */
+    SH_NONE,    /* no immediates */
+    SH_U32,     /* one u32 */
+    SH_U32X2,   /* two u32 */
+    SH_MEMARG,  /* align < 32 in one byte, then a u32 offset */
+    SH_ZERO,    /* one zero byte */
+    SH_S32,
+    SH_S64,
+    SH_BYTES4,
+    SH_BYTES8,
+    SH_BLOCK,   /* a block type in one byte */
+};
+#define SH_IMM_NONE SH_NONE
+#define SH_IMM_BLOCKTYPE SH_BLOCK
+#define SH_IMM_LABEL SH_U32
+#define SH_IMM_BR_TABLE SH_SLOW
+#define SH_IMM_FUNC SH_U32
+#define SH_IMM_CALL_INDIRECT SH_U32X2
+#define SH_IMM_LOCAL SH_U32
+#define SH_IMM_GLOBAL SH_U32
+#define SH_IMM_TABLE SH_U32
+#define SH_IMM_MEMARG SH_MEMARG
+#define SH_IMM_MEMORY SH_ZERO
+#define SH_IMM_I32 SH_S32
+#define SH_IMM_I64 SH_S64
+#define SH_IMM_F32 SH_BYTES4
+#define SH_IMM_F64 SH_BYTES8
+#define SH_IMM_REFTYPE SH_SLOW
+#define SH_IMM_SELECT_T SH_SLOW
+#define SH_IMM_MEMORY_INIT SH_SLOW
+#define SH_IMM_DATA SH_SLOW
+#define SH_IMM_MEMORY_COPY SH_SLOW
+#define SH_IMM_TABLE_INIT SH_SLOW
+#define SH_IMM_ELEM SH_SLOW
+#define SH_IMM_TABLE_COPY SH_SLOW
+#define SH_IMM_V128 SH_SLOW
+#define SH_IMM_SHUFFLE SH_SLOW
+#define SH_IMM_LANE SH_SLOW
+#define SH_IMM_MEMARG_LANE SH_SLOW
+
+/* By one-byte opcode; prefixed rows all land on 0xff, which is no
+ * opcode (a repeated initialisation, intended, as in opcodes.c). */
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Winitializer-overrides"
+#elif defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#endif
+static const uint8_t shape[256] = {
+#define OP(id, text, prefix, code, imm, sig, align) \
+    [(prefix) ? 0xff : (code)] = (prefix) ? SH_SLOW : SH_IMM_##imm,
+#include "../ops.def"
+#undef OP
+};
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#elif defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+/* Steps over a LEB128 of at most max - 1 bytes (never the restricted
+ * last byte of a maximal one); false to leave it to the general path. */
+static inline bool skip_leb(const uint8_t **q, const uint8_t *end,
+                            unsigned max)
+{
+    const uint8_t *p = *q;
+    for (unsigned i = 0; i + 1 < max && p < end; i++)
+        if (!(*p++ & 0x80)) {
+            *q = p;
+            return true;
+        }
+    return false;
+}
+
+/* One instruction at *q (below end) on the fast path: true with *q past
+ * it, false to leave it, untouched, to the general path. Also false for
+ * the `end` that closes the sequence (depth 0). */
+static inline bool fast_instr(const uint8_t **q, const uint8_t *end,
+                              nesting *n)
+{
+    const uint8_t *p = *q;
+    uint8_t b = *p++;
+    switch (shape[b]) {
+    case SH_NONE:
+        if (b == 0x0b) { /* end */
+            if (n->depth == 0)
+                return false;
+            n->depth--;
+        } else if (b == 0x05) { /* else */
+            if (n->depth == 0 || !n->stack[n->depth - 1])
+                return false;
+            n->stack[n->depth - 1] = 0;
+        }
+        break;
+    case SH_U32:
+        if (!skip_leb(&p, end, 5))
+            return false;
+        break;
+    case SH_U32X2:
+        if (!skip_leb(&p, end, 5) || !skip_leb(&p, end, 5))
+            return false;
+        break;
+    case SH_MEMARG:
+        if (p >= end || *p >= 32)
+            return false;
+        p++;
+        if (!skip_leb(&p, end, 5))
+            return false;
+        break;
+    case SH_ZERO:
+        if (p >= end || *p != 0)
+            return false;
+        p++;
+        break;
+    case SH_S32:
+        if (!skip_leb(&p, end, 5))
+            return false;
+        break;
+    case SH_S64:
+        if (!skip_leb(&p, end, 10))
+            return false;
+        break;
+    case SH_BYTES4:
+        if (end - p < 4)
+            return false;
+        p += 4;
+        break;
+    case SH_BYTES8:
+        if (end - p < 8)
+            return false;
+        p += 8;
+        break;
+    case SH_BLOCK:
+        /* any one byte below 0x80 is a well-formed s33; pushing needs
+         * room, which the general path makes */
+        if (p >= end || (*p & 0x80) || n->depth == n->cap)
+            return false;
+        p++;
+        n->stack[n->depth++] = b == 0x04; /* if */
+        break;
+    default:
+        return false;
+    }
+    *q = p;
     return true;
 }
 
 bool decode_instr_seq(decode_ctx *c, reader *r, decode_instr_fn fn, void *ud)
 {
-    nesting n = {0};
+    nesting n;
+    n.stack = n.local;
+    n.cap = NEST_LOCAL;
+    n.depth = 0;
     bool ok = true;
     for (;;) {
+        /* Constant expressions (fn set) are short and reported to fn
+         * instruction by instruction: general path only. */
+        if (!fn) {
+            const uint8_t *p = r->p, *end = r->end;
+            while (p < end && fast_instr(&p, end, &n))
+                ;
+            r->p = p;
+        }
         int op = decode_opcode(c, r);
         if (op < 0) {
             ok = false;
@@ -221,6 +405,7 @@ bool decode_instr_seq(decode_ctx *c, reader *r, decode_instr_fn fn, void *ud)
         if (fn)
             fn(c, ud, op, &k);
     }
-    mem_free(c->owner, MEM_MODULE, n.stack);
+    if (n.stack != n.local)
+        mem_free(c->owner, MEM_MODULE, n.stack);
     return ok;
 }

@@ -234,4 +234,13 @@ bool decode_module(mem_owner *owner, const uint8_t *bytes, size_t len,
                    module_desc *out, err_t *err);
 void module_desc_free(mem_owner *owner, module_desc *m);
 
+/* The length of `bytes` without the payloads of its trailing custom
+ * sections other than `name` (trim.c), written to out unless NULL; 0 to
+ * keep the module as it is (not a plainly well-formed core module). The
+ * result decodes as `bytes` does, with the same code offsets. */
+size_t decode_trim_custom(const uint8_t *bytes, size_t len, uint8_t *out);
+/* The payload size of the first section with this id (0: none), for
+ * reports such as throughput per byte of code. */
+size_t decode_section_len(const uint8_t *bytes, size_t len, uint8_t id);
+
 #endif

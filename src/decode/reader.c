@@ -10,7 +10,7 @@ static bool unexpected_end(reader *r)
     return err_set(r->err, "unexpected end of section or function");
 }
 
-bool reader_u8(reader *r, uint8_t *out)
+bool reader_u8_full(reader *r, uint8_t *out)
 {
     if (r->p >= r->end)
         return unexpected_end(r);
@@ -95,7 +95,7 @@ static bool read_sleb(reader *r, unsigned bits, int64_t *out)
     return true;
 }
 
-bool reader_u32(reader *r, uint32_t *out)
+bool reader_u32_full(reader *r, uint32_t *out)
 {
     uint64_t v;
     if (!read_uleb(r, 32, &v))
@@ -106,7 +106,7 @@ bool reader_u32(reader *r, uint32_t *out)
 
 bool reader_u64(reader *r, uint64_t *out) { return read_uleb(r, 64, out); }
 
-bool reader_s32(reader *r, int32_t *out)
+bool reader_s32_full(reader *r, int32_t *out)
 {
     int64_t v;
     if (!read_sleb(r, 32, &v))
@@ -115,8 +115,8 @@ bool reader_s32(reader *r, int32_t *out)
     return true;
 }
 
-bool reader_s33(reader *r, int64_t *out) { return read_sleb(r, 33, out); }
-bool reader_s64(reader *r, int64_t *out) { return read_sleb(r, 64, out); }
+bool reader_s33_full(reader *r, int64_t *out) { return read_sleb(r, 33, out); }
+bool reader_s64_full(reader *r, int64_t *out) { return read_sleb(r, 64, out); }
 
 bool reader_f32(reader *r, uint32_t *bits)
 {

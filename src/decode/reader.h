@@ -31,13 +31,72 @@ static inline size_t reader_left(const reader *r) { return (size_t)(r->end - r->
 static inline bool reader_eof(const reader *r) { return r->p >= r->end; }
 static inline size_t reader_offset(const reader *r) { return (size_t)(r->p - r->base); }
 
-bool reader_u8(reader *r, uint8_t *out);
 bool reader_bytes(reader *r, size_t n, const uint8_t **out);
-bool reader_u32(reader *r, uint32_t *out);   /* unsigned LEB128, <= 5 bytes */
 bool reader_u64(reader *r, uint64_t *out);   /* unsigned LEB128, <= 10 bytes */
-bool reader_s32(reader *r, int32_t *out);    /* signed LEB128, <= 5 bytes */
-bool reader_s33(reader *r, int64_t *out);    /* block types */
-bool reader_s64(reader *r, int64_t *out);    /* signed LEB128, <= 10 bytes */
+
+/* Every case, out of line; the inline forms below take the common one
+ * (a byte, a LEB128 of one byte) themselves and call these for the rest,
+ * so the decoder and the translator pay no call for most immediates. */
+bool reader_u8_full(reader *r, uint8_t *out);
+bool reader_u32_full(reader *r, uint32_t *out);
+bool reader_s32_full(reader *r, int32_t *out);
+bool reader_s33_full(reader *r, int64_t *out);
+bool reader_s64_full(reader *r, int64_t *out);
+
+/* The value of a one-byte signed LEB128 (bit 6 is the sign). */
+static inline int32_t reader_sleb1(uint8_t b)
+{
+    return (int32_t)b - ((int32_t)(b & 0x40) << 1);
+}
+
+static inline bool reader_u8(reader *r, uint8_t *out)
+{
+    if (r->p < r->end) {
+        *out = *r->p++;
+        return true;
+    }
+    return reader_u8_full(r, out);
+}
+
+/* unsigned LEB128, <= 5 bytes */
+static inline bool reader_u32(reader *r, uint32_t *out)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        *out = *r->p++;
+        return true;
+    }
+    return reader_u32_full(r, out);
+}
+
+/* signed LEB128, <= 5 bytes */
+static inline bool reader_s32(reader *r, int32_t *out)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        *out = reader_sleb1(*r->p++);
+        return true;
+    }
+    return reader_s32_full(r, out);
+}
+
+/* block types: signed LEB128 of 33 bits */
+static inline bool reader_s33(reader *r, int64_t *out)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        *out = reader_sleb1(*r->p++);
+        return true;
+    }
+    return reader_s33_full(r, out);
+}
+
+/* signed LEB128, <= 10 bytes */
+static inline bool reader_s64(reader *r, int64_t *out)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        *out = reader_sleb1(*r->p++);
+        return true;
+    }
+    return reader_s64_full(r, out);
+}
 bool reader_f32(reader *r, uint32_t *bits);  /* raw little-endian bits */
 bool reader_f64(reader *r, uint64_t *bits);
 /* A name: u32 length, then that many bytes of valid UTF-8

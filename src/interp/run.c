@@ -184,14 +184,33 @@ static inline rt_memory *interp_mem0(const rt_instance *inst)
     EXEC_ACCESS(w##_G, 0, 0, STORE_VALUE(ct))                           \
     EXEC_ACCESS(w##_KG, 0, OPD(3), STORE_VALUE(ct))                     \
     EXEC_ACCESS(w##_XG, 0, SLOT(3), STORE_VALUE(ct))
+/* A branch's half (PAIRB): whether it is taken; operands a, b|imm. */
+#define TEST(name, tx, yv, test)                                        \
+    MAYBE_UNUSED static inline bool test_##name(const uint64_t *fp,    \
+                                                const uint32_t *pc)     \
+    {                                                                   \
+        CT_##tx x = GET_##tx(SLOT(0));                                  \
+        CT_##tx y = GET_##tx(yv);                                       \
+        return test;                                                    \
+    }
+#define CMP(w, tx, cond)                                                \
+    BINOP(w, tx, I32, r = (cond);)                                      \
+    TEST(BRT_##w##_SS, tx, SLOT(1), cond)                               \
+    TEST(BRT_##w##_SI, tx, IMM_##tx(1), cond)                           \
+    TEST(BRF_##w##_SS, tx, SLOT(1), !(cond))                            \
+    TEST(BRF_##w##_SI, tx, IMM_##tx(1), !(cond))
 #define PAIR(a, b)
+#define PAIRB(a, b)
 #include "iops.def"
 #undef IOP
 #undef BINOP
+#undef CMP
+#undef TEST
 #undef UNOP
 #undef LOAD
 #undef STORE
 #undef PAIR
+#undef PAIRB
 #undef TRAP
 #define TRAP(c)                          \
     do {                                 \
@@ -209,6 +228,18 @@ EXEC(CONST32)
 {
     (void)membase, (void)memsize;
     SLOT(0) = OPD(1);
+}
+
+MAYBE_UNUSED static inline bool test_BR_NEZ(const uint64_t *fp,
+                                            const uint32_t *pc)
+{
+    return (uint32_t)SLOT(0) != 0;
+}
+
+MAYBE_UNUSED static inline bool test_BR_EQZ(const uint64_t *fp,
+                                            const uint32_t *pc)
+{
+    return (uint32_t)SLOT(0) == 0;
 }
 
 static const void *const *handler_labels;
@@ -611,6 +642,14 @@ dispatch:
         exec_##b(fp, pc + 4, membase, memsize);                 \
         NEXT(8);                                                \
     }
+#define PAIRB(a, b)                                             \
+    HANDLER(a##__##b)                                           \
+    {                                                           \
+        exec_##a(fp, pc, membase, memsize);                     \
+        if (test_##b(fp, pc + 4))                               \
+            JUMP_BY(7);                                         \
+        NEXT(8);                                                \
+    }
 /* SIMD handlers: the operand readers of each kind are in simd_run.h */
 #define SIMD_OP(n, kind, ...) HANDLER(n) SIMD_RUN_##kind(__VA_ARGS__)
 #include "iops.def"
@@ -620,6 +659,7 @@ dispatch:
 #undef LOAD
 #undef STORE
 #undef PAIR
+#undef PAIRB
 #undef SIMD_OP
 #undef CMP
 #undef CMP_BRANCH
@@ -712,6 +752,8 @@ static bool is_guarded_access(const uint32_t *pc)
 #define STORE(w, ct) IOP_##w##_G, IOP_##w##_KG, IOP_##w##_XG, IOP_##w##_SCG,
 #define PAIR(a, b)
 #define PAIRM(a, b) IOP_##a##__##b,
+#define PAIRB(a, b)
+#define PAIRBM(a, b) IOP_##a##__##b,
 #include "iops.def"
 #undef IOP
 #undef BINOP
@@ -720,6 +762,8 @@ static bool is_guarded_access(const uint32_t *pc)
 #undef STORE
 #undef PAIR
 #undef PAIRM
+#undef PAIRB
+#undef PAIRBM
     };
     uint64_t h;
     memcpy(&h, pc, sizeof h);

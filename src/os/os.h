@@ -37,6 +37,12 @@ void *os_map(size_t len);
 /* Grows or shrinks a mapping, moving it if needed; NULL on failure (the
  * old mapping stays). */
 void *os_remap(void *p, size_t old_len, size_t new_len);
+/* Maps a regular, non-empty file read-only and private (*len: its size);
+ * NULL with errno set otherwise (callers then read it the ordinary way).
+ * Pages are read in as they are touched; os_release unmaps it. A file
+ * truncated by someone else while mapped raises SIGBUS on the lost
+ * pages, so callers copy what they keep and unmap at once. */
+const void *os_map_file(const char *path, size_t *len);
 
 /* ---- faults as traps -------------------------------------------------------- */
 

@@ -1,8 +1,11 @@
 /* Pages of virtual memory: reserve, commit, give back, release. */
 #include "os.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 size_t os_page_size(void)
@@ -79,4 +82,28 @@ void *os_remap(void *p, size_t old_len, size_t new_len)
 {
     void *q = mremap(p, old_len, new_len, MREMAP_MAYMOVE);
     return q == MAP_FAILED ? NULL : q;
+}
+
+const void *os_map_file(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    void *p = MAP_FAILED;
+    if (fstat(fd, &st) != 0)
+        goto out;
+    if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uintmax_t)st.st_size > SIZE_MAX) {
+        errno = ENODEV;
+        goto out;
+    }
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED)
+        *len = (size_t)st.st_size;
+out:;
+    int saved = errno;
+    close(fd); /* the mapping keeps the file */
+    errno = saved;
+    return p == MAP_FAILED ? NULL : p;
 }

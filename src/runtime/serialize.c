@@ -77,6 +77,7 @@ static const uint8_t iop_nopd_generated[IOP_COUNT] = {
     [IOP_##w##_K] = 4, [IOP_##w##_KG] = 4, [IOP_##w##_X] = 4, [IOP_##w##_XG] = 4, \
     [IOP_##w##_SC] = 5, [IOP_##w##_SCG] = 5,
 #define PAIR(a, b) [IOP_##a##__##b] = 8,
+#define PAIRB(a, b) [IOP_##a##__##b] = 8,
 #define SIMD_OP(n, kind, ...) [IOP_##n] = SIMD_NOPD_##kind,
 #include "../interp/iops.def"
 #undef IOP
@@ -85,11 +86,13 @@ static const uint8_t iop_nopd_generated[IOP_COUNT] = {
 #undef LOAD
 #undef STORE
 #undef PAIR
+#undef PAIRB
 #undef SIMD_OP
 #undef CMP
 };
 
-/* The operand index of each compare-and-branch's offset (0: none). */
+/* The operand index of the offset of each compare-and-branch and each
+ * pair with a branch (0: none). */
 static const uint8_t iop_cmp_branch_at[IOP_COUNT] = {
 #define IOP(n)
 #define BINOP(w, tx, tr, ...)
@@ -99,6 +102,7 @@ static const uint8_t iop_cmp_branch_at[IOP_COUNT] = {
 #define UNOP(w, tx, tr, ...)
 #define LOAD(w, ct, conv)
 #define STORE(w, ct)
+#define PAIRB(a, b) [IOP_##a##__##b] = 7,
 #include "../interp/iops.def"
 #undef IOP
 #undef BINOP
@@ -106,6 +110,7 @@ static const uint8_t iop_cmp_branch_at[IOP_COUNT] = {
 #undef UNOP
 #undef LOAD
 #undef STORE
+#undef PAIRB
 };
 
 static const char *const iop_name[IOP_COUNT] = {

@@ -1716,3 +1716,388 @@
 (assert_return (invoke "m32" (f64.const 0x1.8000000000000p+0) (f64.const -0x1.2000000000000p+1) (f64.const 0x1.8000000000000p+0) (f64.const -0x1.2000000000000p+1)) (f64.const 0x1.e000000000000p+1) (f64.const 0x0.0p+0) (i64.const 4615626668101337088) (i64.const 10972231196763356926))
 (assert_return (invoke "m32" (f64.const 0x1.7e43c8800759cp+996) (f64.const 0x1.2a05f20000000p+33) (f64.const 0x1.7e43c8800759cp+996) (f64.const 0x1.2a05f20000000p+33)) (f64.const 0x1.7e43c8800759cp+996) (f64.const 0x0.0p+0) (i64.const 9094988921128908188) (i64.const 10972231196763356926))
 (assert_return (invoke "m32" (f64.const -0x0.0p+0) (f64.const 0x1.8000000000000p+1) (f64.const -0x0.0p+0) (f64.const 0x1.8000000000000p+1)) (f64.const -0x1.8000000000000p+1) (f64.const 0x0.0p+0) (i64.const 13837309855095848960) (i64.const 10972231196763356926))
+
+;; Pairs with a branch (PAIRB, PAIRBM): an add, and, constant or load, then
+;; a br_if on its result (on its own, through i32.eqz, or compared), in a
+;; loop that runs up to three times; each call returns the value and the
+;; trip count, which tells whether the branch was taken.
+(module
+  (memory 1)
+  (data (i32.const 0) "\00\01\02\64\65\ff\80\7f\00\00\00\00\63\00\00\00\10\20\30\00\00\01\00\00\00\00\00\80\ff\ff\ff\7f\05\06\07\08\09\0a\0b\0c\0d\0e\0f\10\11\12\13\14\15\16\17\18")
+  ;; I32_ADD_SI then BR_NEZ
+  (func (export "b0") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.add (local.get $a) (i32.const 2147483632)))
+          (br_if $t (local.get $r1))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_ADD_SI then BRT_I32_NE_SI
+  (func (export "b1") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.add (local.get $a) (i32.const 2147483632)))
+          (br_if $t (i32.ne (local.get $r1) (i32.const 100)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_ADD_SS then BRT_I32_LT_U_SI
+  (func (export "b2") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.add (local.get $a) (local.get $b)))
+          (br_if $t (i32.lt_u (local.get $r1) (i32.const 100)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; CONST32 then BRT_I32_LT_U_SI
+  (func (export "b3") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.const 0x5a))
+          (br_if $t (i32.lt_u (local.get $r1) (i32.const 100)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_ADD_SI then BRT_I32_NE_SS
+  (func (export "b4") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.add (local.get $a) (i32.const 2147483632)))
+          (br_if $t (i32.ne (local.get $r1) (local.get $b)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_ADD_SI then BRT_I32_LT_S_SS
+  (func (export "b5") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.add (local.get $a) (i32.const 2147483632)))
+          (br_if $t (i32.lt_s (local.get $r1) (local.get $b)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I64_ADD_SI then BRT_I64_NE_SI
+  (func (export "b6") (param $a i64) (param $b i64) (result i64 i32) (local $p i32) (local $q i32) (local $r1 i64) (local $n i32)
+    (local.set $p (i32.wrap_i64 (local.get $a)))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i64.add (local.get $a) (i64.const 2147483632)))
+          (br_if $t (i64.ne (local.get $r1) (i64.const 100)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_AND_SI then BR_NEZ
+  (func (export "b7") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.and (local.get $a) (i32.const 15)))
+          (br_if $t (local.get $r1))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_AND_SI then BR_EQZ
+  (func (export "b8") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.and (local.get $a) (i32.const 15)))
+          (br_if $t (i32.eqz (local.get $r1)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_ADD_SI then BRT_I32_GT_U_SI
+  (func (export "b9") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.add (local.get $a) (i32.const 2147483632)))
+          (br_if $t (i32.gt_u (local.get $r1) (i32.const 100)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_ADD_SI then BRT_I32_GE_S_SS
+  (func (export "b10") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.add (local.get $a) (i32.const 2147483632)))
+          (br_if $t (i32.ge_s (local.get $r1) (local.get $b)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_ADD_SI then BRT_I32_LT_U_SS
+  (func (export "b11") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.add (local.get $a) (i32.const 2147483632)))
+          (br_if $t (i32.lt_u (local.get $r1) (local.get $b)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_LOAD8_U_KG then BR_EQZ
+  (func (export "b12") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.load8_u (i32.add (local.get $p) (i32.const 3))))
+          (br_if $t (i32.eqz (local.get $r1)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_LOAD8_U_XG then BRT_I32_NE_SS
+  (func (export "b13") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.load8_u (i32.add (local.get $p) (local.get $q))))
+          (br_if $t (i32.ne (local.get $r1) (local.get $b)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_LOAD8_U_G then BR_NEZ
+  (func (export "b14") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.load8_u (local.get $p)))
+          (br_if $t (local.get $r1))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_LOAD_G then BRT_I32_LT_S_SS
+  (func (export "b15") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.load (local.get $p)))
+          (br_if $t (i32.lt_s (local.get $r1) (local.get $b)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_LOAD8_U_XG then BR_NEZ
+  (func (export "b16") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.load8_u (i32.add (local.get $p) (local.get $q))))
+          (br_if $t (local.get $r1))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+  ;; I32_LOAD_G then BRT_I32_GT_U_SI
+  (func (export "b17") (param $a i32) (param $b i32) (result i32 i32) (local $p i32) (local $q i32) (local $r1 i32) (local $n i32)
+    (local.set $p (i32.wrap_i64 (i64.extend_i32_u (local.get $a))))
+    (local.set $p (i32.and (local.get $p) (i32.const 31)))
+    (local.set $q (i32.const 8))
+    (block $out
+      (loop $l
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (block $t
+          (local.set $r1 (i32.load (local.get $p)))
+          (br_if $t (i32.gt_u (local.get $r1) (i32.const 100)))
+          (br $out))
+        (br_if $l (i32.lt_u (local.get $n) (i32.const 3)))))
+    (local.get $r1) (local.get $n))
+)
+(assert_return (invoke "b0" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2452903528) (i32.const 3))
+(assert_return (invoke "b0" (i32.const 4294967295) (i32.const 1)) (i32.const 2147483631) (i32.const 3))
+(assert_return (invoke "b0" (i32.const 0) (i32.const 7)) (i32.const 2147483632) (i32.const 3))
+(assert_return (invoke "b0" (i32.const 3) (i32.const 100)) (i32.const 2147483635) (i32.const 3))
+(assert_return (invoke "b0" (i32.const 144) (i32.const 16)) (i32.const 2147483776) (i32.const 3))
+(assert_return (invoke "b0" (i32.const 12) (i32.const 99)) (i32.const 2147483644) (i32.const 3))
+(assert_return (invoke "b0" (i32.const 21) (i32.const 21)) (i32.const 2147483653) (i32.const 3))
+(assert_return (invoke "b1" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2452903528) (i32.const 3))
+(assert_return (invoke "b1" (i32.const 4294967295) (i32.const 1)) (i32.const 2147483631) (i32.const 3))
+(assert_return (invoke "b1" (i32.const 0) (i32.const 7)) (i32.const 2147483632) (i32.const 3))
+(assert_return (invoke "b1" (i32.const 3) (i32.const 100)) (i32.const 2147483635) (i32.const 3))
+(assert_return (invoke "b1" (i32.const 144) (i32.const 16)) (i32.const 2147483776) (i32.const 3))
+(assert_return (invoke "b1" (i32.const 12) (i32.const 99)) (i32.const 2147483644) (i32.const 3))
+(assert_return (invoke "b1" (i32.const 21) (i32.const 21)) (i32.const 2147483653) (i32.const 3))
+(assert_return (invoke "b2" (i32.const 305419896) (i32.const 4275878552)) (i32.const 286331152) (i32.const 1))
+(assert_return (invoke "b2" (i32.const 4294967295) (i32.const 1)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b2" (i32.const 0) (i32.const 7)) (i32.const 7) (i32.const 3))
+(assert_return (invoke "b2" (i32.const 3) (i32.const 100)) (i32.const 103) (i32.const 1))
+(assert_return (invoke "b2" (i32.const 144) (i32.const 16)) (i32.const 160) (i32.const 1))
+(assert_return (invoke "b2" (i32.const 12) (i32.const 99)) (i32.const 111) (i32.const 1))
+(assert_return (invoke "b2" (i32.const 21) (i32.const 21)) (i32.const 42) (i32.const 3))
+(assert_return (invoke "b3" (i32.const 305419896) (i32.const 4275878552)) (i32.const 90) (i32.const 3))
+(assert_return (invoke "b3" (i32.const 4294967295) (i32.const 1)) (i32.const 90) (i32.const 3))
+(assert_return (invoke "b3" (i32.const 0) (i32.const 7)) (i32.const 90) (i32.const 3))
+(assert_return (invoke "b3" (i32.const 3) (i32.const 100)) (i32.const 90) (i32.const 3))
+(assert_return (invoke "b3" (i32.const 144) (i32.const 16)) (i32.const 90) (i32.const 3))
+(assert_return (invoke "b3" (i32.const 12) (i32.const 99)) (i32.const 90) (i32.const 3))
+(assert_return (invoke "b3" (i32.const 21) (i32.const 21)) (i32.const 90) (i32.const 3))
+(assert_return (invoke "b4" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2452903528) (i32.const 3))
+(assert_return (invoke "b4" (i32.const 4294967295) (i32.const 1)) (i32.const 2147483631) (i32.const 3))
+(assert_return (invoke "b4" (i32.const 0) (i32.const 7)) (i32.const 2147483632) (i32.const 3))
+(assert_return (invoke "b4" (i32.const 3) (i32.const 100)) (i32.const 2147483635) (i32.const 3))
+(assert_return (invoke "b4" (i32.const 144) (i32.const 16)) (i32.const 2147483776) (i32.const 3))
+(assert_return (invoke "b4" (i32.const 12) (i32.const 99)) (i32.const 2147483644) (i32.const 3))
+(assert_return (invoke "b4" (i32.const 21) (i32.const 21)) (i32.const 2147483653) (i32.const 3))
+(assert_return (invoke "b5" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2452903528) (i32.const 3))
+(assert_return (invoke "b5" (i32.const 4294967295) (i32.const 1)) (i32.const 2147483631) (i32.const 1))
+(assert_return (invoke "b5" (i32.const 0) (i32.const 7)) (i32.const 2147483632) (i32.const 1))
+(assert_return (invoke "b5" (i32.const 3) (i32.const 100)) (i32.const 2147483635) (i32.const 1))
+(assert_return (invoke "b5" (i32.const 144) (i32.const 16)) (i32.const 2147483776) (i32.const 3))
+(assert_return (invoke "b5" (i32.const 12) (i32.const 99)) (i32.const 2147483644) (i32.const 1))
+(assert_return (invoke "b5" (i32.const 21) (i32.const 21)) (i32.const 2147483653) (i32.const 3))
+(assert_return (invoke "b6" (i64.const 1311768467463790320) (i64.const 100)) (i64.const 1311768469611273952) (i32.const 3))
+(assert_return (invoke "b6" (i64.const 18446744073709551615) (i64.const 3)) (i64.const 2147483631) (i32.const 3))
+(assert_return (invoke "b6" (i64.const 0) (i64.const 7)) (i64.const 2147483632) (i32.const 3))
+(assert_return (invoke "b6" (i64.const 100) (i64.const 100)) (i64.const 2147483732) (i32.const 3))
+(assert_return (invoke "b6" (i64.const 4611686018427387904) (i64.const 5)) (i64.const 4611686020574871536) (i32.const 3))
+(assert_return (invoke "b7" (i32.const 305419896) (i32.const 4275878552)) (i32.const 8) (i32.const 3))
+(assert_return (invoke "b7" (i32.const 4294967295) (i32.const 1)) (i32.const 15) (i32.const 3))
+(assert_return (invoke "b7" (i32.const 0) (i32.const 7)) (i32.const 0) (i32.const 1))
+(assert_return (invoke "b7" (i32.const 3) (i32.const 100)) (i32.const 3) (i32.const 3))
+(assert_return (invoke "b7" (i32.const 144) (i32.const 16)) (i32.const 0) (i32.const 1))
+(assert_return (invoke "b7" (i32.const 12) (i32.const 99)) (i32.const 12) (i32.const 3))
+(assert_return (invoke "b7" (i32.const 21) (i32.const 21)) (i32.const 5) (i32.const 3))
+(assert_return (invoke "b8" (i32.const 305419896) (i32.const 4275878552)) (i32.const 8) (i32.const 1))
+(assert_return (invoke "b8" (i32.const 4294967295) (i32.const 1)) (i32.const 15) (i32.const 1))
+(assert_return (invoke "b8" (i32.const 0) (i32.const 7)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b8" (i32.const 3) (i32.const 100)) (i32.const 3) (i32.const 1))
+(assert_return (invoke "b8" (i32.const 144) (i32.const 16)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b8" (i32.const 12) (i32.const 99)) (i32.const 12) (i32.const 1))
+(assert_return (invoke "b8" (i32.const 21) (i32.const 21)) (i32.const 5) (i32.const 1))
+(assert_return (invoke "b9" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2452903528) (i32.const 3))
+(assert_return (invoke "b9" (i32.const 4294967295) (i32.const 1)) (i32.const 2147483631) (i32.const 3))
+(assert_return (invoke "b9" (i32.const 0) (i32.const 7)) (i32.const 2147483632) (i32.const 3))
+(assert_return (invoke "b9" (i32.const 3) (i32.const 100)) (i32.const 2147483635) (i32.const 3))
+(assert_return (invoke "b9" (i32.const 144) (i32.const 16)) (i32.const 2147483776) (i32.const 3))
+(assert_return (invoke "b9" (i32.const 12) (i32.const 99)) (i32.const 2147483644) (i32.const 3))
+(assert_return (invoke "b9" (i32.const 21) (i32.const 21)) (i32.const 2147483653) (i32.const 3))
+(assert_return (invoke "b10" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2452903528) (i32.const 1))
+(assert_return (invoke "b10" (i32.const 4294967295) (i32.const 1)) (i32.const 2147483631) (i32.const 3))
+(assert_return (invoke "b10" (i32.const 0) (i32.const 7)) (i32.const 2147483632) (i32.const 3))
+(assert_return (invoke "b10" (i32.const 3) (i32.const 100)) (i32.const 2147483635) (i32.const 3))
+(assert_return (invoke "b10" (i32.const 144) (i32.const 16)) (i32.const 2147483776) (i32.const 1))
+(assert_return (invoke "b10" (i32.const 12) (i32.const 99)) (i32.const 2147483644) (i32.const 3))
+(assert_return (invoke "b10" (i32.const 21) (i32.const 21)) (i32.const 2147483653) (i32.const 1))
+(assert_return (invoke "b11" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2452903528) (i32.const 3))
+(assert_return (invoke "b11" (i32.const 4294967295) (i32.const 1)) (i32.const 2147483631) (i32.const 1))
+(assert_return (invoke "b11" (i32.const 0) (i32.const 7)) (i32.const 2147483632) (i32.const 1))
+(assert_return (invoke "b11" (i32.const 3) (i32.const 100)) (i32.const 2147483635) (i32.const 1))
+(assert_return (invoke "b11" (i32.const 144) (i32.const 16)) (i32.const 2147483776) (i32.const 1))
+(assert_return (invoke "b11" (i32.const 12) (i32.const 99)) (i32.const 2147483644) (i32.const 1))
+(assert_return (invoke "b11" (i32.const 21) (i32.const 21)) (i32.const 2147483653) (i32.const 1))
+(assert_return (invoke "b12" (i32.const 305419896) (i32.const 4275878552)) (i32.const 128) (i32.const 1))
+(assert_return (invoke "b12" (i32.const 4294967295) (i32.const 1)) (i32.const 7) (i32.const 1))
+(assert_return (invoke "b12" (i32.const 0) (i32.const 7)) (i32.const 100) (i32.const 1))
+(assert_return (invoke "b12" (i32.const 3) (i32.const 100)) (i32.const 128) (i32.const 1))
+(assert_return (invoke "b12" (i32.const 144) (i32.const 16)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b12" (i32.const 12) (i32.const 99)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b12" (i32.const 21) (i32.const 21)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b13" (i32.const 305419896) (i32.const 4275878552)) (i32.const 5) (i32.const 3))
+(assert_return (invoke "b13" (i32.const 4294967295) (i32.const 1)) (i32.const 12) (i32.const 3))
+(assert_return (invoke "b13" (i32.const 0) (i32.const 7)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b13" (i32.const 3) (i32.const 100)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b13" (i32.const 144) (i32.const 16)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b13" (i32.const 12) (i32.const 99)) (i32.const 0) (i32.const 3))
+(assert_return (invoke "b13" (i32.const 21) (i32.const 21)) (i32.const 255) (i32.const 3))
+(assert_return (invoke "b14" (i32.const 305419896) (i32.const 4275878552)) (i32.const 0) (i32.const 1))
+(assert_return (invoke "b14" (i32.const 4294967295) (i32.const 1)) (i32.const 127) (i32.const 3))
+(assert_return (invoke "b14" (i32.const 0) (i32.const 7)) (i32.const 0) (i32.const 1))
+(assert_return (invoke "b14" (i32.const 3) (i32.const 100)) (i32.const 100) (i32.const 3))
+(assert_return (invoke "b14" (i32.const 144) (i32.const 16)) (i32.const 16) (i32.const 3))
+(assert_return (invoke "b14" (i32.const 12) (i32.const 99)) (i32.const 99) (i32.const 3))
+(assert_return (invoke "b14" (i32.const 21) (i32.const 21)) (i32.const 1) (i32.const 3))
+(assert_return (invoke "b15" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2147483648) (i32.const 3))
+(assert_return (invoke "b15" (i32.const 4294967295) (i32.const 1)) (i32.const 117835135) (i32.const 1))
+(assert_return (invoke "b15" (i32.const 0) (i32.const 7)) (i32.const 1677852928) (i32.const 1))
+(assert_return (invoke "b15" (i32.const 3) (i32.const 100)) (i32.const 2164221284) (i32.const 3))
+(assert_return (invoke "b15" (i32.const 144) (i32.const 16)) (i32.const 3153936) (i32.const 1))
+(assert_return (invoke "b15" (i32.const 12) (i32.const 99)) (i32.const 99) (i32.const 1))
+(assert_return (invoke "b15" (i32.const 21) (i32.const 21)) (i32.const 1) (i32.const 3))
+(assert_return (invoke "b16" (i32.const 305419896) (i32.const 4275878552)) (i32.const 5) (i32.const 3))
+(assert_return (invoke "b16" (i32.const 4294967295) (i32.const 1)) (i32.const 12) (i32.const 3))
+(assert_return (invoke "b16" (i32.const 0) (i32.const 7)) (i32.const 0) (i32.const 1))
+(assert_return (invoke "b16" (i32.const 3) (i32.const 100)) (i32.const 0) (i32.const 1))
+(assert_return (invoke "b16" (i32.const 144) (i32.const 16)) (i32.const 0) (i32.const 1))
+(assert_return (invoke "b16" (i32.const 12) (i32.const 99)) (i32.const 0) (i32.const 1))
+(assert_return (invoke "b16" (i32.const 21) (i32.const 21)) (i32.const 255) (i32.const 3))
+(assert_return (invoke "b17" (i32.const 305419896) (i32.const 4275878552)) (i32.const 2147483648) (i32.const 3))
+(assert_return (invoke "b17" (i32.const 4294967295) (i32.const 1)) (i32.const 117835135) (i32.const 3))
+(assert_return (invoke "b17" (i32.const 0) (i32.const 7)) (i32.const 1677852928) (i32.const 3))
+(assert_return (invoke "b17" (i32.const 3) (i32.const 100)) (i32.const 2164221284) (i32.const 3))
+(assert_return (invoke "b17" (i32.const 144) (i32.const 16)) (i32.const 3153936) (i32.const 3))
+(assert_return (invoke "b17" (i32.const 12) (i32.const 99)) (i32.const 99) (i32.const 1))
+(assert_return (invoke "b17" (i32.const 21) (i32.const 21)) (i32.const 1) (i32.const 1))

@@ -94,6 +94,34 @@ static void pair_init(void)
         pair_first[branch_pairs[i].a] |= 2;
 }
 
+/* Can the last two instructions still become one? Both as emitted, side
+ * by side, the first's operands in at most 4 words, and no label after
+ * the first's start: the pair is shorter, so nothing may point past it. */
+static bool joinable(const cc *c)
+{
+    uint32_t a = c->prev_start, b = c->last_start;
+    return c->code_len == c->last_end && c->fence <= a && a < b &&
+           b - a - 2 <= 4;
+}
+
+/* Rewrites the last two instructions into pair `ab`: the first's operand
+ * words stay (padded to 4), `opd` follows them. */
+static void join_pair(cc *c, iop ab, const uint32_t opd[4])
+{
+    uint32_t a = c->prev_start;
+    for (uint32_t k = c->last_start - a - 2; k < 4; k++)
+        c->code[a + 2 + k] = 0;
+    memcpy(&c->code[a + 6], opd, 4 * sizeof *opd);
+    c->code_len = a + ICODE_LEN(8);
+    cc_set_op(c, a, ab);
+    c->last_start = a;
+    c->last_end = c->code_len;
+    c->last_nopd = 8;
+    c->prev_op = IOP_UNREACHABLE; /* none */
+    c->prev_start = a;
+    c->prev_result_h = UINT32_MAX;
+}
+
 /* The branch just emitted, whose offset word is `off`, joins the
  * instruction before it when they are a listed PAIRB (the conditions of
  * fuse_pair). Returns where the offset word is now. Done before the
@@ -101,8 +129,7 @@ static void pair_init(void)
 static uint32_t pair_branch(cc *c, uint32_t off)
 {
     uint32_t a = c->prev_start, b = c->last_start;
-    if (c->code_len != c->last_end || c->fence > a || a >= b ||
-        b - a - 2 > 4 || off - b - 2 > 3)
+    if (!joinable(c) || off - b - 2 > 3)
         return off;
     pthread_once(&pair_once, pair_init);
     if (!(pair_first[c->prev_op] & 2))
@@ -113,21 +140,11 @@ static uint32_t pair_branch(cc *c, uint32_t off)
         i++;
     if (i == n)
         return off;
-    uint32_t opd[3] = {0}, nb = off - b - 2, offset = c->code[off];
-    memcpy(opd, &c->code[b + 2], nb * sizeof *opd);
-    for (uint32_t k = b - a - 2; k < 4; k++)
-        c->code[a + 2 + k] = 0;
-    memcpy(&c->code[a + 6], opd, sizeof opd);
-    c->code[a + 9] = offset;
-    c->code_len = a + ICODE_LEN(8);
-    cc_set_op(c, a, (iop)branch_pairs[i].ab);
-    c->last_start = a;
-    c->last_end = c->code_len;
-    c->last_nopd = 8;
+    uint32_t opd[4] = {0};
+    memcpy(opd, &c->code[b + 2], (off - b - 2) * sizeof *opd);
+    opd[3] = c->code[off];
+    join_pair(c, (iop)branch_pairs[i].ab, opd);
     c->last_result_h = UINT32_MAX;
-    c->prev_op = IOP_UNREACHABLE; /* none */
-    c->prev_start = a;
-    c->prev_result_h = UINT32_MAX;
     return a + 9;
 }
 
@@ -301,16 +318,10 @@ bool fuse_eqz(cc *c, int op, const opnd *x)
 
 void fuse_pair(cc *c)
 {
-    /* Both still as emitted, side by side, and no label after the first:
-     * the pair is shorter, so nothing may point past its start. */
-    if (c->code_len != c->last_end || c->fence > c->prev_start ||
-        c->prev_start >= c->last_start)
-        return;
-    /* Their operand words from their positions: an instruction rewritten
-     * in place (an add that became an access) has more than it had. */
+    /* Operand words from positions: an instruction rewritten in place
+     * (an add that became an access) has more than it had. */
     uint32_t a = c->prev_start, b = c->last_start;
-    uint32_t na = b - a - 2, nb = c->last_end - b - 2;
-    if (na > 4 || nb > 4)
+    if (!joinable(c) || c->last_end - b - 2 > 4)
         return;
     pthread_once(&pair_once, pair_init);
     if (!(pair_first[c->prev_op] & 1))
@@ -322,23 +333,13 @@ void fuse_pair(cc *c)
     if (i == sizeof pairs / sizeof *pairs)
         return;
     uint32_t opd[4] = {0};
-    memcpy(opd, &c->code[b + 2], nb * sizeof *opd);
-    for (uint32_t k = na; k < 4; k++)
-        c->code[a + 2 + k] = 0;
-    memcpy(&c->code[a + 6], opd, sizeof opd);
+    memcpy(opd, &c->code[b + 2], (c->last_end - b - 2) * sizeof *opd);
     if (c->last_dst_pos >= b + 2 && c->last_dst_pos < b + 6)
         c->last_dst_pos = c->last_dst_pos - b + a + 4;
     /* A second half that can fault (PAIRM) is found at the pair's start. */
     if (c->nsites && c->sites[c->nsites - 1][0] == b)
         c->sites[c->nsites - 1][0] = a;
-    c->code_len = a + ICODE_LEN(8);
-    cc_set_op(c, a, (iop)pairs[i].ab);
-    c->last_start = a;
-    c->last_end = c->code_len;
-    c->last_nopd = 8;
-    c->prev_op = IOP_UNREACHABLE; /* none */
-    c->prev_start = a;
-    c->prev_result_h = UINT32_MAX;
+    join_pair(c, (iop)pairs[i].ab, opd);
 }
 
 /* i32.add or i32.sub of a constant: the sum waits on the stack as

@@ -22,6 +22,7 @@
  * position becomes known. Nothing is emitted in unreachable code. */
 #include "compile.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "../decode/reader.h"
@@ -85,6 +86,23 @@ static bool may_trap(iop op)
     }
 }
 
+/* Per internal op: its handler word and whether it can trap, looked up
+ * once for the process (interp_handler_word takes a once-lock per call,
+ * and may_trap is a long switch; both run for every instruction). */
+uint64_t cc_handler_word[IOP_COUNT];
+bool cc_traps[IOP_COUNT];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void tables_init(void)
+{
+    for (int op = 0; op < IOP_COUNT; op++) {
+        cc_handler_word[op] = interp_handler_word((iop)op);
+        cc_traps[op] = may_trap((iop)op);
+    }
+    fuse_init();
+    body_init();
+}
+
 static void add_site(cc *c, uint32_t at)
 {
     size_t cap = c->sites_cap;
@@ -99,49 +117,27 @@ static void add_site(cc *c, uint32_t at)
     c->nsites++;
 }
 
-bool cc_live(const cc *c)
+bool cc_code_grow(cc *c, size_t need)
 {
-    const ctrl *f = &c->ctl[c->nctl - 1];
-    return !f->unreachable && !f->dead;
-}
-
-/* Appends an instruction with n operand words (zeroed) and returns the
- * index of its first operand word, or UINT32_MAX on failure. */
-uint32_t cc_emit(cc *c, iop op, uint32_t n)
-{
-    fuse_pair(c);
-    uint32_t len = ICODE_LEN(n);
     size_t cap = c->code_cap;
-    if (!grow(c, (void **)&c->code, &cap, (size_t)c->code_len + len,
-              sizeof *c->code)) {
+    if (!grow(c, (void **)&c->code, &cap, need, sizeof *c->code)) {
         c->oom = true;
-        return UINT32_MAX;
+        return false;
     }
     c->code_cap = cap;
-    uint64_t h = interp_handler_word(op);
-    uint32_t at = c->code_len;
-    if (may_trap(op))
-        add_site(c, at);
-    c->code[at] = (uint32_t)h;
-    c->code[at + 1] = (uint32_t)(h >> 32);
-    memset(&c->code[at + 2], 0, (len - 2) * sizeof *c->code);
-    c->code_len += len;
-    c->prev_op = c->last_op;
-    c->prev_start = c->last_start;
-    c->prev_result_h = c->last_result_h;
-    c->last_op = op;
-    c->last_start = at;
-    c->last_end = c->code_len;
-    c->last_nopd = n;
-    c->last_result_h = UINT32_MAX;
-    return at + 2;
+    return true;
+}
+
+void cc_add_site(cc *c, uint32_t at)
+{
+    add_site(c, at);
 }
 
 void cc_set_op(cc *c, uint32_t start, iop op)
 {
-    if (may_trap(op) && (c->nsites == 0 || c->sites[c->nsites - 1][0] != start))
+    if (cc_traps[op] && (c->nsites == 0 || c->sites[c->nsites - 1][0] != start))
         add_site(c, start);
-    uint64_t h = interp_handler_word(op);
+    uint64_t h = cc_handler_word[op];
     c->code[start] = (uint32_t)h;
     c->code[start + 1] = (uint32_t)(h >> 32);
     c->last_op = op;
@@ -230,82 +226,14 @@ static void emit_value(cc *c, uint32_t dst, uint8_t kind, uint32_t local,
 
 /* ---- operand stack ---------------------------------------------------------- */
 
-uint32_t cc_slot(const cc *c, uint32_t h) { return c->nlocal_cells + h; }
-
-/* Pushes a value of type `type` in its own slot(s): a v128 is two
- * entries, the second of type T_V128_HI. */
-bool cc_push(cc *c, uint8_t type)
+/* The slow path of cc_push (ctx.h): makes room, then pushes. */
+bool cc_push_grow(cc *c, uint8_t type)
 {
-    uint32_t n = valtype_cells(type);
     size_t cap = c->stk_cap;
-    if (!grow(c, (void **)&c->stk, &cap, (size_t)c->nstk + n, sizeof *c->stk))
+    if (!grow(c, (void **)&c->stk, &cap, (size_t)c->nstk + 2, sizeof *c->stk))
         return false;
     c->stk_cap = cap;
-    c->stk[c->nstk] = (vent){.type = type, .kind = K_SLOT};
-    if (n == 2)
-        c->stk[c->nstk + 1] = (vent){.type = T_V128_HI, .kind = K_SLOT};
-    c->nstk += n;
-    if (c->nstk > c->max_height)
-        c->max_height = c->nstk;
-    return true;
-}
-
-bool cc_push_local(cc *c, uint32_t x)
-{
-    if (!cc_push(c, c->ltypes[x]))
-        return false;
-    uint32_t n = valtype_cells(c->ltypes[x]);
-    for (uint32_t i = 0; i < n; i++) {
-        vent *e = &c->stk[c->nstk - n + i];
-        e->kind = K_LOCAL;
-        e->local = c->lslot[x] + i;
-    }
-    return true;
-}
-
-uint32_t cc_top_slot(const cc *c)
-{
-    uint32_t h = c->nstk - 1;
-    if (c->stk[h].type == T_V128_HI)
-        h--;
-    return cc_slot(c, h);
-}
-
-uint32_t cc_emit_result(cc *c, iop op, uint32_t n)
-{
-    if (!cc_live(c))
-        return UINT32_MAX;
-    uint32_t at = cc_emit(c, op, n);
-    if (at == UINT32_MAX)
-        return at;
-    c->code[at] = cc_top_slot(c);
-    cc_result_at(c, at);
-    return at;
-}
-
-/* Pops one operand into *o (with its height, for its location). */
-bool cc_pop(cc *c, uint8_t expect, opnd *o)
-{
-    ctrl *f = &c->ctl[c->nctl - 1];
-    if (c->nstk == f->height) {
-        if (!f->unreachable)
-            return err_set(c->err, "type mismatch");
-        /* Polymorphic stack: an unknown value, only in dead code. */
-        *o = (opnd){.type = T_UNKNOWN, .kind = K_SLOT, .h = f->height};
-        return true;
-    }
-    uint64_t k_hi = 0;
-    if (c->stk[c->nstk - 1].type == T_V128_HI) {
-        k_hi = c->stk[c->nstk - 1].k;
-        c->nstk--;
-    }
-    c->nstk--;
-    vent *e = &c->stk[c->nstk];
-    if (expect != T_UNKNOWN && e->type != T_UNKNOWN && e->type != expect)
-        return err_set(c->err, "type mismatch");
-    *o = (opnd){.type = e->type, .kind = e->kind, .h = c->nstk,
-                .local = e->local, .k = e->k, .k_hi = k_hi};
-    return true;
+    return cc_push(c, type);
 }
 
 /* Pushes back a popped operand with its location (br_if keeps values). */
@@ -324,13 +252,11 @@ bool cc_repush(cc *c, const opnd *o, uint8_t type)
     return true;
 }
 
-/* The slot holding a popped operand's value, materialising a constant
- * into the operand's own (now free) stack slot. */
-uint32_t cc_src(cc *c, opnd *o)
+/* cc_src (ctx.h) of an operand not yet in any cell: a constant (0 has
+ * the zero cell) or a pending sum goes into its own, now free, slot. */
+uint32_t cc_src_emit(cc *c, opnd *o)
 {
     switch (o->kind) {
-    case K_LOCAL:
-        return o->local;
     case K_CONST:
         if (o->k == 0 && o->type != VT_V128)
             return c->zero_cell;
@@ -612,7 +538,7 @@ bool cc_local_set(cc *c, uint32_t x, bool tee)
     if (x >= c->nlocals_all)
         return err_set(c->err, "unknown local %u", x);
     uint8_t type = c->ltypes[x];
-    opnd o;
+    opnd o = {0}; /* (gcc cannot see that a failed pop returns) */
     if (!cc_pop(c, type, &o))
         return false;
     if (cc_live(c)) {
@@ -636,27 +562,63 @@ bool cc_local_set(cc *c, uint32_t x, bool tee)
     return true;
 }
 
-void cc_result_at(cc *c, uint32_t dst_word)
-{
-    c->just_emitted = true;
-    c->last_dst_pos = dst_word;
-    c->last_dst_h = c->nstk - 1;
-    if (c->stk[c->last_dst_h].type == T_V128_HI)
-        c->last_dst_h--;
-    c->last_result_h = c->last_dst_h;
-}
-
 /* ---- entry --------------------------------------------------------------------- */
 
-static void cc_free(cc *c)
+void compile_work_init(compile_work *w, mem_owner *owner)
 {
-    mem_free(c->owner, MEM_COMPILE, c->stk);
-    mem_free(c->owner, MEM_COMPILE, c->ctl);
-    mem_free(c->owner, MEM_COMPILE, c->patches);
-    mem_free(c->owner, MEM_COMPILE, c->ltypes);
-    mem_free(c->owner, MEM_COMPILE, c->lslot);
-    mem_free(c->owner, MEM_COMPILE, c->labels);
-    mem_free(c->owner, MEM_COMPILE, c->sites);
+    memset(w, 0, sizeof *w);
+    w->owner = owner;
+}
+
+void compile_work_release(compile_work *w)
+{
+    mem_owner *o = w->owner;
+    mem_free(o, MEM_COMPILE, w->stk);
+    mem_free(o, MEM_COMPILE, w->ctl);
+    mem_free(o, MEM_COMPILE, w->code);
+    mem_free(o, MEM_COMPILE, w->patches);
+    mem_free(o, MEM_COMPILE, w->sites);
+    mem_free(o, MEM_COMPILE, w->labels);
+    mem_free(o, MEM_COMPILE, w->ltypes);
+    mem_free(o, MEM_COMPILE, w->lslot);
+    compile_work_init(w, o);
+}
+
+/* The translator works in w's arrays, and gives them back (grown) when
+ * the function is done. */
+static void cc_take(cc *c, compile_work *w)
+{
+    c->owner = w->owner;
+    c->stk = w->stk;
+    c->stk_cap = w->stk_cap;
+    c->ctl = w->ctl;
+    c->ctl_cap = w->ctl_cap;
+    c->code = w->code;
+    c->code_cap = w->code_cap;
+    c->patches = w->patches;
+    c->patch_cap = w->patch_cap;
+    c->sites = w->sites;
+    c->sites_cap = w->sites_cap;
+    c->labels = w->labels;
+    c->labels_cap = w->labels_cap;
+    c->ltypes = w->ltypes;
+    c->lslot = w->lslot;
+}
+
+static void cc_give(const cc *c, compile_work *w)
+{
+    w->stk = c->stk;
+    w->stk_cap = c->stk_cap;
+    w->ctl = c->ctl;
+    w->ctl_cap = c->ctl_cap;
+    w->code = c->code;
+    w->code_cap = c->code_cap;
+    w->patches = c->patches;
+    w->patch_cap = c->patch_cap;
+    w->sites = c->sites;
+    w->sites_cap = c->sites_cap;
+    w->labels = c->labels;
+    w->labels_cap = c->labels_cap;
 }
 
 compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
@@ -666,6 +628,20 @@ compiled_func *compile_function(const module_desc *m, uint32_t defined_index,
     static const compile_opts none = {0};
     return compile_function_opts(m, defined_index, type_ids, owner, err,
                                  &none);
+}
+
+compiled_func *compile_function_opts(const module_desc *m,
+                                     uint32_t defined_index,
+                                     const uint32_t *type_ids,
+                                     mem_owner *owner, err_t *err,
+                                     const compile_opts *opts)
+{
+    compile_work w;
+    compile_work_init(&w, owner);
+    compiled_func *cf = compile_function_work(m, defined_index, type_ids,
+                                              &w, owner, err, opts);
+    compile_work_release(&w);
+    return cf;
 }
 
 compiled_func *compiled_func_clone(mem_owner *owner, const compiled_func *f)
@@ -688,50 +664,106 @@ compiled_func *compiled_func_clone(mem_owner *owner, const compiled_func *f)
     return n;
 }
 
-compiled_func *compile_function_opts(const module_desc *m,
+/* The finished function in one block of dest: the struct, its code
+ * (8-byte aligned: the struct's size is a multiple of 8), then its sites.
+ * One allocation instead of three, for every function of a module;
+ * compiled_func_free tells this layout from separate blocks. */
+static compiled_func *cc_pack(mem_owner *dest, const compiled_func *f)
+{
+    _Static_assert(sizeof(compiled_func) % 8 == 0, "code alignment");
+    size_t code = (size_t)f->code_len * sizeof *f->code;
+    size_t sites = (size_t)f->nsites * sizeof *f->sites;
+    compiled_func *n = mem_alloc(dest, MEM_CODE, sizeof *n + code + sites);
+    if (!n)
+        return NULL;
+    *n = *f;
+    n->code = (uint32_t *)(n + 1);
+    n->sites = (uint32_t (*)[2])((char *)n->code + code);
+    memcpy(n->code, f->code, code);
+    if (sites)
+        memcpy(n->sites, f->sites, sites);
+    return n;
+}
+
+/* The finished function, copied out of the working arrays into dest. */
+static compiled_func *cc_result(const cc *c, mem_owner *dest, uint32_t fidx,
+                                uint32_t param_cells, uint32_t result_cells)
+{
+    uint32_t fs = c->nlocal_cells + c->max_height;
+    if (fs < result_cells)
+        fs = result_cells;
+    if (fs == 0)
+        fs = 1;
+    compiled_func f = {
+        .func_index = fidx,
+        .nparams = param_cells, .nresults = result_cells,
+        .nlocals = c->nlocal_cells - param_cells,
+        .frame_size = fs, .code_len = c->code_len,
+        .code = c->code, .sites = c->sites, .nsites = c->nsites,
+    };
+    compiled_func *cf = cc_pack(dest, &f);
+    if (!cf)
+        err_set(c->err, "out of memory");
+    return cf;
+}
+
+/* Locals: their types (params first) and first frame cells, in w's
+ * arrays. false when out of memory. */
+static bool cc_locals(cc *c, compile_work *w, const functype *ft,
+                      const code_desc *code, uint32_t *param_cells)
+{
+    size_t n = (size_t)c->nlocals_all + 1;
+    if (!mem_grow_array(w->owner, MEM_COMPILE, (void **)&w->ltypes,
+                        &w->ltypes_cap, n, 1) ||
+        !mem_grow_array(w->owner, MEM_COMPILE, (void **)&w->lslot,
+                        &w->lslot_cap, n, sizeof *w->lslot))
+        return err_set(c->err, "out of memory");
+    c->ltypes = w->ltypes;
+    c->lslot = w->lslot;
+    if (ft->nparams)
+        memcpy(c->ltypes, ft->types, ft->nparams);
+    uint32_t at = ft->nparams;
+    for (uint32_t g = 0; g < code->ngroups; g++) {
+        memset(c->ltypes + at, code->groups[g].type, code->groups[g].count);
+        at += code->groups[g].count;
+    }
+    /* Frame cells: a v128 local takes two. */
+    *param_cells = 0;
+    for (uint32_t x = 0; x < c->nlocals_all; x++) {
+        if (x == ft->nparams)
+            *param_cells = c->nlocal_cells;
+        c->lslot[x] = c->nlocal_cells;
+        c->nlocal_cells += valtype_cells(c->ltypes[x]);
+    }
+    if (c->nlocals_all == ft->nparams)
+        *param_cells = c->nlocal_cells;
+    /* One more cell, zeroed with the locals and never written: the slot
+     * of every constant 0 operand, and the base of constant addresses. */
+    c->zero_cell = c->nlocal_cells;
+    c->nlocal_cells += COMPILE_EXTRA_CELLS;
+    return true;
+}
+
+compiled_func *compile_function_work(const module_desc *m,
                                      uint32_t defined_index,
                                      const uint32_t *type_ids,
-                                     mem_owner *owner, err_t *err,
-                                     const compile_opts *opts)
+                                     compile_work *w, mem_owner *dest,
+                                     err_t *err, const compile_opts *opts)
 {
+    pthread_once(&tables_once, tables_init);
     uint32_t fidx = m->nimported_funcs + defined_index;
     const functype *ft = module_func_type(m, fidx);
     const code_desc *code = &m->codes[defined_index];
-    cc c = {.m = m, .type_ids = type_ids, .owner = owner, .err = err,
-            .ft = ft, .unchecked_offsets = opts->unchecked_offsets,
+    cc c = {.m = m, .type_ids = type_ids, .err = err, .ft = ft,
+            .unchecked_offsets = opts->unchecked_offsets,
             .fuel = opts->fuel, .epoch = opts->epoch,
             .last_result_h = UINT32_MAX, .prev_result_h = UINT32_MAX};
     c.nparams = ft->nparams;
     c.nlocals_all = ft->nparams + code->nlocals;
-    c.ltypes = mem_alloc(owner, MEM_COMPILE, (size_t)c.nlocals_all + 1);
-    c.lslot = mem_alloc(owner, MEM_COMPILE,
-                        ((size_t)c.nlocals_all + 1) * sizeof *c.lslot);
-    if (!c.ltypes || !c.lslot) {
-        err_set(err, "out of memory");
-        cc_free(&c);
-        return NULL;
-    }
-    if (ft->nparams)
-        memcpy(c.ltypes, ft->types, ft->nparams);
-    uint32_t at = ft->nparams;
-    for (uint32_t g = 0; g < code->ngroups; g++) {
-        memset(c.ltypes + at, code->groups[g].type, code->groups[g].count);
-        at += code->groups[g].count;
-    }
-    /* Frame cells: a v128 local takes two. */
     uint32_t param_cells = 0;
-    for (uint32_t x = 0; x < c.nlocals_all; x++) {
-        if (x == ft->nparams)
-            param_cells = c.nlocal_cells;
-        c.lslot[x] = c.nlocal_cells;
-        c.nlocal_cells += valtype_cells(c.ltypes[x]);
-    }
-    if (c.nlocals_all == ft->nparams)
-        param_cells = c.nlocal_cells;
-    /* One more cell, zeroed with the locals and never written: the slot
-     * of every constant 0 operand, and the base of constant addresses. */
-    c.zero_cell = c.nlocal_cells;
-    c.nlocal_cells += COMPILE_EXTRA_CELLS;
+    if (!cc_locals(&c, w, ft, code, &param_cells))
+        return NULL;
+    cc_take(&c, w);
     uint32_t result_cells = valtypes_cells(functype_results(ft),
                                            ft->nresults);
     reader_init(&c.r, code->body, code->body_len, NULL, err);
@@ -743,47 +775,12 @@ compiled_func *compile_function_opts(const module_desc *m,
     if (entered)
         cc_emit_checks(&c);
     if (entered && cc_body(&c)) {
-        if (c.oom) {
+        if (c.oom)
             err_set(err, "out of memory");
-        } else {
-            cf = mem_calloc(owner, MEM_CODE, 1, sizeof *cf);
-            if (!cf) {
-                err_set(err, "out of memory");
-            } else {
-                uint32_t fs = c.nlocal_cells + c.max_height;
-                if (fs < result_cells)
-                    fs = result_cells;
-                if (fs == 0)
-                    fs = 1;
-                *cf = (compiled_func){
-                    .func_index = fidx, .nparams = param_cells,
-                    .nresults = result_cells,
-                    .nlocals = c.nlocal_cells - param_cells,
-                    .frame_size = fs, .code_len = c.code_len,
-                };
-                cf->code = mem_alloc(owner, MEM_CODE,
-                                     (size_t)c.code_len * sizeof *cf->code);
-                cf->nsites = c.nsites;
-                cf->sites = mem_alloc(owner, MEM_CODE,
-                                      (size_t)c.nsites * sizeof *cf->sites);
-                if (!cf->code || !cf->sites) {
-                    mem_free(owner, MEM_CODE, cf->code);
-                    mem_free(owner, MEM_CODE, cf->sites);
-                    mem_free(owner, MEM_CODE, cf);
-                    cf = NULL;
-                    err_set(err, "out of memory");
-                } else {
-                    memcpy(cf->code, c.code,
-                           (size_t)c.code_len * sizeof *cf->code);
-                    if (c.nsites)
-                        memcpy(cf->sites, c.sites,
-                               (size_t)c.nsites * sizeof *cf->sites);
-                }
-            }
-        }
+        else
+            cf = cc_result(&c, dest, fidx, param_cells, result_cells);
     }
-    mem_free(owner, MEM_COMPILE, c.code);
-    cc_free(&c);
+    cc_give(&c, w);
     return cf;
 }
 
@@ -791,7 +788,12 @@ void compiled_func_free(mem_owner *owner, compiled_func *f)
 {
     if (!f)
         return;
-    mem_free(owner, MEM_CODE, f->code);
-    mem_free(owner, MEM_CODE, f->sites);
+    /* Packed (cc_pack) or three blocks (compiled_func_clone, and the
+     * loader of serialized modules). A separate code block cannot start
+     * right after the struct: its own header would lie there. */
+    if (f->code != (uint32_t *)(f + 1)) {
+        mem_free(owner, MEM_CODE, f->code);
+        mem_free(owner, MEM_CODE, f->sites);
+    }
     mem_free(owner, MEM_CODE, f);
 }

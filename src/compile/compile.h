@@ -46,9 +46,49 @@ compiled_func *compile_function_opts(const module_desc *m,
                                      const uint32_t *type_ids,
                                      mem_owner *owner, err_t *err,
                                      const compile_opts *opts);
-/* A deep copy of f owned by `owner` (MEM_CODE); NULL when out of memory.
- * Compile workers translate into their scratch arenas and copy the
- * result into the module's. */
+/* A deep copy of f owned by `owner` (MEM_CODE); NULL when out of memory. */
 compiled_func *compiled_func_clone(mem_owner *owner, const compiled_func *f);
+
+/* The translator's working arrays (operand and control stacks, the code
+ * being emitted, ...), kept from one function to the next so that a
+ * thread compiling many functions allocates them a few times in all, not
+ * once or more per function. Owned by `owner` (MEM_COMPILE); the types
+ * are the translator's own (ctx.h). */
+struct vent;
+struct ctrl;
+struct patch;
+typedef struct compile_work {
+    mem_owner *owner;
+    struct vent *stk;
+    size_t stk_cap;
+    struct ctrl *ctl;
+    size_t ctl_cap;
+    uint32_t *code;
+    size_t code_cap;
+    struct patch *patches;
+    size_t patch_cap;
+    uint32_t (*sites)[2];
+    size_t sites_cap;
+    uint32_t *labels;
+    size_t labels_cap;
+    uint8_t *ltypes;
+    size_t ltypes_cap;
+    uint32_t *lslot;
+    size_t lslot_cap;
+} compile_work;
+
+void compile_work_init(compile_work *w, mem_owner *owner);
+/* Frees the arrays (w can be initialised again). */
+void compile_work_release(compile_work *w);
+
+/* compile_function_opts with reused working arrays: the result, and only
+ * the result, is allocated from `dest` (MEM_CODE), with its code copied
+ * once out of w. Compile workers keep w in a scratch arena of their own
+ * and put the result straight into the module's arena. */
+compiled_func *compile_function_work(const module_desc *m,
+                                     uint32_t defined_index,
+                                     const uint32_t *type_ids,
+                                     compile_work *w, mem_owner *dest,
+                                     err_t *err, const compile_opts *opts);
 
 #endif

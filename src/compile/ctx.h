@@ -114,16 +114,32 @@ typedef struct cc {
     uint32_t prev_start, prev_result_h;
 } cc;
 
-bool cc_live(const cc *c);
+/* The helpers every instruction runs through are inline (below): a call
+ * each would cost about as much as their work. */
+static inline bool cc_live(const cc *c);
 /* Function entry and loop headers: the interruption checks the options
  * ask for (none when fuel and epochs are off). */
 void cc_emit_checks(cc *c);
-uint32_t cc_emit(cc *c, iop op, uint32_t n);
-uint32_t cc_slot(const cc *c, uint32_t h);
-bool cc_push(cc *c, uint8_t type);
-bool cc_pop(cc *c, uint8_t expect, opnd *o);
+/* Appends an instruction with n operand words (zeroed) and returns the
+ * index of its first operand word, or UINT32_MAX on failure. */
+static inline uint32_t cc_emit(cc *c, iop op, uint32_t n);
+/* cc_emit's rare paths: room for `need` code words (false: out of
+ * memory, c->oom set), and recording a trap site. */
+bool cc_code_grow(cc *c, size_t need);
+void cc_add_site(cc *c, uint32_t at);
+/* By internal op: its handler word, and whether it can trap or call
+ * (compile.c, built once before any compile). */
+extern uint64_t cc_handler_word[IOP_COUNT];
+extern bool cc_traps[IOP_COUNT];
+static inline uint32_t cc_slot(const cc *c, uint32_t h);
+static inline bool cc_push(cc *c, uint8_t type);
+/* cc_push when the stack must grow first. */
+bool cc_push_grow(cc *c, uint8_t type);
+static inline bool cc_pop(cc *c, uint8_t expect, opnd *o);
 bool cc_repush(cc *c, const opnd *o, uint8_t type);
-uint32_t cc_src(cc *c, opnd *o);
+static inline uint32_t cc_src(cc *c, opnd *o);
+/* cc_src of a constant or a pending sum: emits it into o's slot. */
+uint32_t cc_src_emit(cc *c, opnd *o);
 void cc_materialize_from(cc *c, uint32_t from);
 void cc_branch_to(cc *c, ctrl *f, uint32_t pos);
 uint32_t cc_label_arity(const ctrl *f);
@@ -135,9 +151,9 @@ bool cc_fusable(const cc *c, const opnd *o);
 /* Rewrites the handler word of the instruction at code word `start`. */
 void cc_set_op(cc *c, uint32_t start, iop op);
 /* Slot of the top value's first cell (a result just pushed). */
-uint32_t cc_top_slot(const cc *c);
+static inline uint32_t cc_top_slot(const cc *c);
 /* local.get: pushes an alias of local x (x is valid). */
-bool cc_push_local(cc *c, uint32_t x);
+static inline bool cc_push_local(cc *c, uint32_t x);
 const uint8_t *cc_label_types(const ctrl *f);
 bool cc_needs_copies(const cc *c, const ctrl *f);
 void cc_emit_copies(cc *c, const ctrl *f);
@@ -150,10 +166,12 @@ void cc_emit_return(cc *c);
 bool cc_local_set(cc *c, uint32_t x, bool tee);
 /* The instruction just emitted wrote the new top of stack through code
  * word dst_word (so a following local.set can retarget it). */
-void cc_result_at(cc *c, uint32_t dst_word);
+static inline void cc_result_at(cc *c, uint32_t dst_word);
 
 /* body.c: the instruction loop. */
 bool cc_body(cc *c);
+/* Builds body.c's lookup tables; once per process, before any compile. */
+void body_init(void);
 
 /* fuse.c: superinstructions. */
 /* Emits a branch on cond, taken when it is nonzero (or zero, when
@@ -173,12 +191,165 @@ bool fuse_eqz(cc *c, int op, const opnd *x);
 /* Before the next instruction is emitted: the last two become one PAIR
  * (iops.def) when they are a listed pair and no branch target lies after
  * the first one's start. */
-void fuse_pair(cc *c);
+static inline void fuse_pair(cc *c);
+/* fuse_pair once the first op is known to start some pair. */
+void fuse_pair_join(cc *c);
+/* By internal op: 1 when a PAIR starts with it, 2 when a PAIRB does
+ * (fuse_init). */
+extern uint8_t fuse_pair_first[IOP_COUNT];
+/* Builds fuse.c's lookup tables; once per process, before any compile
+ * (compile.c). */
+void fuse_init(void);
 
 /* simd.c: validates and translates one 0xFD-prefixed instruction. */
 bool cc_simd(cc *c, int op);
 /* Emits op (d, ...) with d = the top value's slot; n operand words. The
  * first operand index, or UINT32_MAX when nothing was emitted. */
-uint32_t cc_emit_result(cc *c, iop op, uint32_t n);
+static inline uint32_t cc_emit_result(cc *c, iop op, uint32_t n);
+
+/* ---- inline helpers ------------------------------------------------------ */
+
+/* Run before every instruction emitted; most ops start no pair. */
+static inline void fuse_pair(cc *c)
+{
+    if (fuse_pair_first[c->prev_op] & 1)
+        fuse_pair_join(c);
+}
+
+static inline uint32_t cc_emit(cc *c, iop op, uint32_t n)
+{
+    fuse_pair(c);
+    uint32_t len = ICODE_LEN(n);
+    if ((size_t)c->code_len + len > c->code_cap &&
+        !cc_code_grow(c, (size_t)c->code_len + len))
+        return UINT32_MAX;
+    uint64_t h = cc_handler_word[op];
+    uint32_t at = c->code_len;
+    if (cc_traps[op])
+        cc_add_site(c, at);
+    c->code[at] = (uint32_t)h;
+    c->code[at + 1] = (uint32_t)(h >> 32);
+    for (uint32_t i = at + 2; i < at + len; i++)
+        c->code[i] = 0;
+    c->code_len += len;
+    c->prev_op = c->last_op;
+    c->prev_start = c->last_start;
+    c->prev_result_h = c->last_result_h;
+    c->last_op = op;
+    c->last_start = at;
+    c->last_end = c->code_len;
+    c->last_nopd = n;
+    c->last_result_h = UINT32_MAX;
+    return at + 2;
+}
+
+static inline bool cc_live(const cc *c)
+{
+    const ctrl *f = &c->ctl[c->nctl - 1];
+    return !f->unreachable && !f->dead;
+}
+
+static inline uint32_t cc_slot(const cc *c, uint32_t h)
+{
+    return c->nlocal_cells + h;
+}
+
+/* Pushes a value of type `type` in its own slot(s): a v128 is two
+ * entries, the second of type T_V128_HI. */
+static inline bool cc_push(cc *c, uint8_t type)
+{
+    if ((size_t)c->nstk + 2 > c->stk_cap)
+        return cc_push_grow(c, type);
+    c->stk[c->nstk] = (vent){.type = type, .kind = K_SLOT};
+    uint32_t n = 1;
+    if (type == VT_V128) {
+        c->stk[c->nstk + 1] = (vent){.type = T_V128_HI, .kind = K_SLOT};
+        n = 2;
+    }
+    c->nstk += n;
+    if (c->nstk > c->max_height)
+        c->max_height = c->nstk;
+    return true;
+}
+
+static inline bool cc_push_local(cc *c, uint32_t x)
+{
+    uint8_t t = c->ltypes[x];
+    if (!cc_push(c, t))
+        return false;
+    uint32_t n = valtype_cells(t);
+    for (uint32_t i = 0; i < n; i++) {
+        vent *e = &c->stk[c->nstk - n + i];
+        e->kind = K_LOCAL;
+        e->local = c->lslot[x] + i;
+    }
+    return true;
+}
+
+static inline uint32_t cc_top_slot(const cc *c)
+{
+    uint32_t h = c->nstk - 1;
+    if (c->stk[h].type == T_V128_HI)
+        h--;
+    return cc_slot(c, h);
+}
+
+/* Pops one operand into *o (with its height, for its location). */
+static inline bool cc_pop(cc *c, uint8_t expect, opnd *o)
+{
+    const ctrl *f = &c->ctl[c->nctl - 1];
+    if (c->nstk == f->height) {
+        if (!f->unreachable)
+            return err_set(c->err, "type mismatch");
+        /* Polymorphic stack: an unknown value, only in dead code. */
+        *o = (opnd){.type = T_UNKNOWN, .kind = K_SLOT, .h = f->height};
+        return true;
+    }
+    uint64_t k_hi = 0;
+    if (c->stk[c->nstk - 1].type == T_V128_HI) {
+        k_hi = c->stk[c->nstk - 1].k;
+        c->nstk--;
+    }
+    c->nstk--;
+    const vent *e = &c->stk[c->nstk];
+    if (expect != T_UNKNOWN && e->type != T_UNKNOWN && e->type != expect)
+        return err_set(c->err, "type mismatch");
+    *o = (opnd){.type = e->type, .kind = e->kind, .h = c->nstk,
+                .local = e->local, .k = e->k, .k_hi = k_hi};
+    return true;
+}
+
+/* The slot holding a popped operand's value, materialising a constant
+ * (or a pending sum) into the operand's own, now free, stack slot. */
+static inline uint32_t cc_src(cc *c, opnd *o)
+{
+    if (o->kind == K_LOCAL)
+        return o->local;
+    if (o->kind == K_SLOT)
+        return cc_slot(c, o->h);
+    return cc_src_emit(c, o);
+}
+
+static inline void cc_result_at(cc *c, uint32_t dst_word)
+{
+    c->just_emitted = true;
+    c->last_dst_pos = dst_word;
+    c->last_dst_h = c->nstk - 1;
+    if (c->stk[c->last_dst_h].type == T_V128_HI)
+        c->last_dst_h--;
+    c->last_result_h = c->last_dst_h;
+}
+
+static inline uint32_t cc_emit_result(cc *c, iop op, uint32_t n)
+{
+    if (!cc_live(c))
+        return UINT32_MAX;
+    uint32_t at = cc_emit(c, op, n);
+    if (at == UINT32_MAX)
+        return at;
+    c->code[at] = cc_top_slot(c);
+    cc_result_at(c, at);
+    return at;
+}
 
 #endif

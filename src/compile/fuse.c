@@ -6,7 +6,6 @@
  * says that result is read by nothing else and no branch target lies
  * inside what is rewritten (ctx.h); otherwise the plain instructions are
  * emitted. See docs/ARCHITECTURE.md. */
-#include <pthread.h>
 #include <string.h>
 
 #include "../opcodes.h"
@@ -43,10 +42,13 @@ static const uint16_t branch_if[2][IOP_COUNT] = {
     },
 };
 
-/* The listed pairs with a branch (iops.def PAIRB). */
-static const struct {
+/* A listed pair: first op, second op, the pair's op. */
+typedef struct pair_def {
     uint16_t a, b, ab;
-} branch_pairs[] = {
+} pair_def;
+
+/* The listed pairs with a branch (iops.def PAIRB). */
+static const pair_def branch_pairs[] = {
 #define IOP(n)
 #define BINOP(w, tx, tr, ...)
 #define UNOP(w, tx, tr, ...)
@@ -63,9 +65,7 @@ static const struct {
 };
 
 /* The listed pairs (iops.def PAIR). */
-static const struct {
-    uint16_t a, b, ab;
-} pairs[] = {
+static const pair_def pairs[] = {
 #define IOP(n)
 #define BINOP(w, tx, tr, ...)
 #define UNOP(w, tx, tr, ...)
@@ -81,17 +81,54 @@ static const struct {
 #undef PAIR
 };
 
-/* By op: 1 when a PAIR starts with it, 2 when a PAIRB does; so most
- * instructions are turned away without a search of the lists. */
-static uint8_t pair_first[IOP_COUNT];
-static pthread_once_t pair_once = PTHREAD_ONCE_INIT;
+#define NPAIRS (sizeof pairs / sizeof *pairs)
+#define NBRANCH_PAIRS (sizeof branch_pairs / sizeof *branch_pairs)
 
-static void pair_init(void)
+/* The listed pairs by (first op, second op), in open-addressed hash
+ * tables of 1 + their index (0: empty slot), with a per-op flag of the
+ * first ops (1: a PAIR starts with it, 2: a PAIRB does). Built once by
+ * fuse_init: a pair is looked for before every instruction emitted, so
+ * an op that starts none costs one load, and one that does about one
+ * probe. Tables are over twice the lists' length, so probes stay short
+ * and an empty slot always ends them. */
+#define PAIR_SLOTS 512u
+uint8_t fuse_pair_first[IOP_COUNT];
+static uint16_t pair_slot[PAIR_SLOTS], branch_slot[PAIR_SLOTS];
+
+static unsigned pair_hash(unsigned a, unsigned b)
 {
-    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++)
-        pair_first[pairs[i].a] |= 1;
-    for (size_t i = 0; i < sizeof branch_pairs / sizeof *branch_pairs; i++)
-        pair_first[branch_pairs[i].a] |= 2;
+    return (a * 40503u ^ b * 2654435761u) % PAIR_SLOTS;
+}
+
+/* Slot of (a, b) in t: the one holding it, or the empty one where it
+ * would go. `list` is the table's list (pairs or branch_pairs). */
+static unsigned pair_find(const uint16_t *t, const pair_def *l, unsigned a,
+                          unsigned b)
+{
+    unsigned h = pair_hash(a, b);
+    while (t[h] && (l[t[h] - 1].a != a || l[t[h] - 1].b != b))
+        h = (h + 1) % PAIR_SLOTS;
+    return h;
+}
+
+void fuse_init(void)
+{
+    _Static_assert(2 * NPAIRS < PAIR_SLOTS && 2 * NBRANCH_PAIRS < PAIR_SLOTS,
+                   "pair tables too small");
+    /* The first listed pair of each (a, b) wins, as a scan would find. */
+    for (size_t i = 0; i < NPAIRS; i++) {
+        unsigned h = pair_find(pair_slot, pairs, pairs[i].a, pairs[i].b);
+        if (!pair_slot[h])
+            pair_slot[h] = (uint16_t)(i + 1);
+        fuse_pair_first[pairs[i].a] |= 1;
+    }
+    for (size_t i = 0; i < NBRANCH_PAIRS; i++) {
+        unsigned h = pair_find(branch_slot, branch_pairs, branch_pairs[i].a,
+                               branch_pairs[i].b);
+        if (!branch_slot[h])
+            branch_slot[h] = (uint16_t)(i + 1);
+        fuse_pair_first[branch_pairs[i].a] |= 2;
+    }
 }
 
 /* Can the last two instructions still become one? Both as emitted, side
@@ -131,15 +168,13 @@ static uint32_t pair_branch(cc *c, uint32_t off)
     uint32_t a = c->prev_start, b = c->last_start;
     if (!joinable(c) || off - b - 2 > 3)
         return off;
-    pthread_once(&pair_once, pair_init);
-    if (!(pair_first[c->prev_op] & 2))
+    if (!(fuse_pair_first[c->prev_op] & 2))
         return off;
-    size_t i = 0, n = sizeof branch_pairs / sizeof *branch_pairs;
-    while (i < n && (branch_pairs[i].a != c->prev_op ||
-                     branch_pairs[i].b != c->last_op))
-        i++;
-    if (i == n)
+    unsigned j = branch_slot[pair_find(branch_slot, branch_pairs, c->prev_op,
+                                       c->last_op)];
+    if (!j)
         return off;
+    size_t i = j - 1;
     uint32_t opd[4] = {0};
     memcpy(opd, &c->code[b + 2], (off - b - 2) * sizeof *opd);
     opd[3] = c->code[off];
@@ -316,22 +351,18 @@ bool fuse_eqz(cc *c, int op, const opnd *x)
     return false;
 }
 
-void fuse_pair(cc *c)
+void fuse_pair_join(cc *c)
 {
     /* Operand words from positions: an instruction rewritten in place
      * (an add that became an access) has more than it had. */
     uint32_t a = c->prev_start, b = c->last_start;
     if (!joinable(c) || c->last_end - b - 2 > 4)
         return;
-    pthread_once(&pair_once, pair_init);
-    if (!(pair_first[c->prev_op] & 1))
+    unsigned j = pair_slot[pair_find(pair_slot, pairs, c->prev_op,
+                                     c->last_op)];
+    if (!j)
         return;
-    size_t i = 0;
-    while (i < sizeof pairs / sizeof *pairs &&
-           (pairs[i].a != c->prev_op || pairs[i].b != c->last_op))
-        i++;
-    if (i == sizeof pairs / sizeof *pairs)
-        return;
+    size_t i = j - 1;
     uint32_t opd[4] = {0};
     memcpy(opd, &c->code[b + 2], (c->last_end - b - 2) * sizeof *opd);
     if (c->last_dst_pos >= b + 2 && c->last_dst_pos < b + 6)

@@ -242,8 +242,8 @@ static bool check_whole_module(decode_ctx *c)
     return true;
 }
 
-bool decode_module(mem_owner *owner, const uint8_t *bytes, size_t len,
-                   module_desc *out, err_t *err)
+static bool decode_all(mem_owner *owner, const uint8_t *bytes, size_t len,
+                       module_desc *out, err_t *err, bool lazy_bodies)
 {
     static const uint8_t nothing[1];
     err_t local_err;
@@ -260,6 +260,7 @@ bool decode_module(mem_owner *owner, const uint8_t *bytes, size_t len,
     c.base = bytes;
     c.len = len;
     c.err = err;
+    c.lazy_bodies = lazy_bodies;
     reader r;
     reader_init(&r, bytes, len, bytes, err);
     bool ok = decode_header(&r) && decode_sections(&c, &r) &&
@@ -274,4 +275,20 @@ bool decode_module(mem_owner *owner, const uint8_t *bytes, size_t len,
         module_desc_free(owner, out);
     }
     return ok;
+}
+
+bool decode_module(mem_owner *owner, const uint8_t *bytes, size_t len,
+                   module_desc *out, err_t *err)
+{
+    return decode_all(owner, bytes, len, out, err, false);
+}
+
+bool decode_module_lazy(mem_owner *owner, const uint8_t *bytes, size_t len,
+                        module_desc *out, err_t *err)
+{
+    if (decode_all(owner, bytes, len, out, err, true))
+        return true;
+    /* The skipped pass may hold a malformed byte that ranks above the
+     * error found: decode again in full for the spec's message. */
+    return decode_module(owner, bytes, len, out, err);
 }

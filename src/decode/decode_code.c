@@ -41,10 +41,16 @@ static bool decode_body(decode_ctx *c, reader *r, code_desc *code)
     if (!decode_locals(c, r, code))
         return false;
     const uint8_t *body = r->p;
-    if (!decode_instr_seq(c, r, NULL, NULL))
-        return false;
-    if (r->p != declared_end)
-        return err_set(c->err, "section size mismatch");
+    if (c->lazy_bodies) {
+        if (body > declared_end)
+            return err_set(c->err, "section size mismatch");
+        r->p = declared_end; /* the translator reads the rest */
+    } else {
+        if (!decode_instr_seq(c, r, NULL, NULL))
+            return false;
+        if (r->p != declared_end)
+            return err_set(c->err, "section size mismatch");
+    }
     code->body = body;
     code->body_len = (uint32_t)(declared_end - body);
     code->body_offset = (uint32_t)(body - c->base);

@@ -5,7 +5,9 @@
  * error, and its reference decoder reads each body instruction by
  * instruction, on past the body's declared size if need be. So the decoder
  * reads the instructions once to find malformed bytes in that order and
- * to find where each body really ends; the compiler then validates them. */
+ * to find where each body really ends; the compiler then validates them.
+ * (decode_module_lazy skips this pass for bodies and runs it only after a
+ * failure, for the message: the compiler rejects what it would.) */
 #include "decode_internal.h"
 
 #include <string.h>

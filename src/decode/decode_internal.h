@@ -25,6 +25,7 @@ typedef struct decode_ctx {
     bool has_data_section;
     bool uses_data_index; /* memory.init or data.drop in some body */
     bool out_of_memory;   /* an allocation failed where no error returns */
+    bool lazy_bodies;     /* decode_module_lazy: skip body instructions */
     /* The `name` section's payload, read last: it may come before the
      * function section, and it needs the number of functions. */
     const uint8_t *name_sec;

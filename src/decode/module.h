@@ -232,6 +232,15 @@ static inline const functype *module_func_type(const module_desc *m, uint32_t f)
  * `bytes` must outlive `out`. */
 bool decode_module(mem_owner *owner, const uint8_t *bytes, size_t len,
                    module_desc *out, err_t *err);
+/* decode_module without the pass that reads every instruction of every
+ * body for malformed bytes (each body's size and locals are still read):
+ * for a caller that translates every body, which reads the instructions
+ * anyway and rejects every body that pass would. When it fails, the
+ * module is decoded again with decode_module, so the message is the
+ * same. A caller whose translation fails must do the same (a malformed
+ * body elsewhere ranks above any validation error). */
+bool decode_module_lazy(mem_owner *owner, const uint8_t *bytes, size_t len,
+                        module_desc *out, err_t *err);
 void module_desc_free(mem_owner *owner, module_desc *m);
 
 /* The length of `bytes` without the payloads of its trailing custom

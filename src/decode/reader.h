@@ -58,11 +58,17 @@ static inline bool reader_u8(reader *r, uint8_t *out)
     return reader_u8_full(r, out);
 }
 
-/* unsigned LEB128, <= 5 bytes */
+/* unsigned LEB128, <= 5 bytes (two bytes, as in indices and offsets
+ * from 128 on, are inline too: no two-byte encoding can be malformed) */
 static inline bool reader_u32(reader *r, uint32_t *out)
 {
     if (r->p < r->end && *r->p < 0x80) {
         *out = *r->p++;
+        return true;
+    }
+    if (r->end - r->p >= 2 && r->p[1] < 0x80) {
+        *out = (uint32_t)(r->p[0] & 0x7f) | (uint32_t)r->p[1] << 7;
+        r->p += 2;
         return true;
     }
     return reader_u32_full(r, out);
@@ -73,6 +79,21 @@ static inline bool reader_s32(reader *r, int32_t *out)
 {
     if (r->p < r->end && *r->p < 0x80) {
         *out = reader_sleb1(*r->p++);
+        return true;
+    }
+    if (r->end - r->p >= 2 && r->p[1] < 0x80) {
+        /* 14 bits, bit 13 the sign */
+        int32_t v = (int32_t)(r->p[0] & 0x7f) | (int32_t)r->p[1] << 7;
+        *out = v - ((v & 0x2000) << 1);
+        r->p += 2;
+        return true;
+    }
+    if (r->end - r->p >= 3 && r->p[2] < 0x80) {
+        /* 21 bits, bit 20 the sign (addresses of static data) */
+        int32_t v = (int32_t)(r->p[0] & 0x7f) |
+                    (int32_t)(r->p[1] & 0x7f) << 7 | (int32_t)r->p[2] << 14;
+        *out = v - ((v & 0x100000) << 1);
+        r->p += 3;
         return true;
     }
     return reader_s32_full(r, out);

@@ -53,8 +53,10 @@ static bool intern_types(rt_module *m, err_t *err)
     return true;
 }
 
-rt_module *rt_module_begin(rt_engine *e, const uint8_t *bytes, size_t len,
-                           err_t *err)
+/* rt_module_begin; with `lazy` the decoder leaves reading the body
+ * instructions to the translator (decode_module_lazy). */
+static rt_module *module_begin(rt_engine *e, const uint8_t *bytes,
+                               size_t len, bool lazy, err_t *err)
 {
     rt_module *m = mem_calloc(&e->mem, MEM_MODULE, 1, sizeof *m);
     if (!m) {
@@ -76,7 +78,11 @@ rt_module *rt_module_begin(rt_engine *e, const uint8_t *bytes, size_t len,
     }
     if (len)
         memcpy(m->bytes, bytes, len);
-    if (!decode_module(&m->mem, m->bytes, len, &m->desc, err)) {
+    bool decoded = lazy ? decode_module_lazy(&m->mem, m->bytes, len,
+                                             &m->desc, err)
+                        : decode_module(&m->mem, m->bytes, len, &m->desc,
+                                        err);
+    if (!decoded) {
         /* The decoder frees what it took before failing; the description
          * is left empty so module_destroy has nothing more to free. */
         memset(&m->desc, 0, sizeof m->desc);
@@ -90,11 +96,36 @@ rt_module *rt_module_begin(rt_engine *e, const uint8_t *bytes, size_t len,
     return m;
 }
 
+rt_module *rt_module_begin(rt_engine *e, const uint8_t *bytes, size_t len,
+                           err_t *err)
+{
+    return module_begin(e, bytes, len, false, err);
+}
+
+/* After a failed translation of a lazily decoded module: a malformed
+ * byte in some body the translator did not reach ranks above its error,
+ * as in the spec (the full decoder finds it). Running out of memory in
+ * this second decode says nothing about the module: the translator's
+ * message then stands. */
+static void rank_errors(rt_module *m, err_t *err)
+{
+    module_desc full;
+    err_t merr;
+    err_clear(&merr);
+    if (decode_module(&m->mem, m->bytes, m->len, &full, &merr))
+        module_desc_free(&m->mem, &full);
+    else if (err && strcmp(merr.msg, "out of memory decoding module") != 0)
+        *err = merr;
+}
+
 rt_module *rt_module_new(rt_engine *e, const uint8_t *bytes, size_t len,
                          err_t *err)
 {
-    rt_module *m = rt_module_begin(e, bytes, len, err);
+    /* Every body is translated below, which reads all its bytes: the
+     * decoder need not read them first. */
+    rt_module *m = module_begin(e, bytes, len, true, err);
     if (m && !compile_all(m, err)) {
+        rank_errors(m, err);
         module_destroy(m);
         return NULL;
     }

@@ -5,11 +5,12 @@
  * compiling in parallel; each worker has a small explicit stack and exits
  * after the engine's idle time without work, so an idle engine holds no
  * threads. While compiling, a worker (and the calling thread, which works
- * too) translates into a scratch arena of its own pages, copies each
- * result into the module's arena and unmaps the scratch arena when the
- * batch ends: nothing a worker allocated survives the batch, and nothing
- * goes through the C library's per-thread arenas, which would keep their
- * pages after the thread is gone.
+ * too) keeps the translator's working arrays in a scratch arena of its
+ * own pages, reusing them from one function to the next, writes each
+ * finished function straight into the module's arena, and unmaps the
+ * scratch arena when the batch ends: nothing a worker allocated survives
+ * the batch, and nothing goes through the C library's per-thread arenas,
+ * which would keep their pages after the thread is gone.
  *
  * Serial and parallel compiles run the same code on each function (the
  * translation reads only the immutable module description), so their
@@ -77,6 +78,8 @@ static void compile_share(rt_compile_pool *p, batch *b)
     mem_owner scratch;
     mem_owner_init_arena(&scratch, MEM_OWNER_ENGINE,
                          &m->engine->config.alloc);
+    compile_work work;
+    compile_work_init(&work, &scratch);
     size_t counted = 0;
     for (;;) {
         uint32_t i = atomic_fetch_add(&b->next, 1);
@@ -84,10 +87,8 @@ static void compile_share(rt_compile_pool *p, batch *b)
             break;
         err_t err;
         err.msg[0] = 0;
-        compiled_func *cf = compile_function_opts(&m->desc, i, m->type_ids,
-                                                  &scratch, &err, &b->opts);
-        compiled_func *kept = cf ? compiled_func_clone(&m->mem, cf) : NULL;
-        compiled_func_free(&scratch, cf);
+        compiled_func *kept = compile_function_work(
+            &m->desc, i, m->type_ids, &work, &m->mem, &err, &b->opts);
         if (kept)
             m->funcs[i] = kept;
         else
@@ -103,6 +104,7 @@ static void compile_share(rt_compile_pool *p, batch *b)
     }
     if (p)
         atomic_fetch_sub(&p->scratch, counted);
+    compile_work_release(&work);
     mem_owner_destroy(&scratch);
 }
 

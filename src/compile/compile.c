@@ -400,6 +400,7 @@ void cc_branch_to(cc *c, ctrl *f, uint32_t pos)
 {
     if (pos == UINT32_MAX)
         return;
+    c->branch_mark = pos;
     if (f->op == OP_LOOP) {
         c->code[pos] = f->label_pc - pos;
         return;
@@ -411,7 +412,8 @@ void cc_branch_to(cc *c, ctrl *f, uint32_t pos)
         return;
     }
     c->patch_cap = cap;
-    c->patches[c->npatches] = (patch){.pos = pos, .next = f->patches};
+    c->patches[c->npatches] = (patch){.pos = pos, .next = f->patches,
+                                      .ctl = (uint32_t)(f - c->ctl)};
     f->patches = c->npatches++;
 }
 
@@ -700,7 +702,8 @@ compiled_func *compile_function_opts(const module_desc *m,
     cc c = {.m = m, .type_ids = type_ids, .owner = owner, .err = err,
             .ft = ft, .unchecked_offsets = opts->unchecked_offsets,
             .fuel = opts->fuel, .epoch = opts->epoch,
-            .last_result_h = UINT32_MAX, .prev_result_h = UINT32_MAX};
+            .last_result_h = UINT32_MAX, .prev_result_h = UINT32_MAX,
+            .branch_mark = UINT32_MAX};
     c.nparams = ft->nparams;
     c.nlocals_all = ft->nparams + code->nlocals;
     c.ltypes = mem_alloc(owner, MEM_COMPILE, (size_t)c.nlocals_all + 1);

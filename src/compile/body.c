@@ -319,8 +319,10 @@ static bool do_br(cc *c)
         return false;
     if (cc_live(c)) {
         cc_emit_copies(c, L);
-        uint32_t at = cc_emit(c, IOP_JMP, 1);
-        cc_branch_to(c, L, at);
+        if (L->op != OP_LOOP || !head_copy(c, L)) {
+            uint32_t at = cc_emit(c, IOP_JMP, 1);
+            cc_branch_to(c, L, at);
+        }
     }
     cc_set_unreachable(c);
     return true;
@@ -384,6 +386,7 @@ static bool do_br_table(cc *c)
         return false;
     if (cc_live(c)) {
         uint32_t cs = cc_src(c, &cond);
+        uint32_t mark = c->branch_mark, patch0 = c->npatches;
         uint32_t at = cc_emit(c, IOP_BR_TABLE, 2 + n + 1);
         if (at != UINT32_MAX) {
             c->code[at] = cs;
@@ -405,6 +408,8 @@ static bool do_br_table(cc *c)
             uint32_t j = cc_emit(c, IOP_JMP, 1);
             cc_branch_to(c, L, j);
         }
+        if (at != UINT32_MAX)
+            head_note(c, at, patch0, mark);
     }
     cc_set_unreachable(c);
     return true;

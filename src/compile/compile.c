@@ -326,6 +326,7 @@ void cc_branch_to(cc *c, ctrl *f, uint32_t pos)
 {
     if (pos == UINT32_MAX)
         return;
+    c->branch_mark = pos;
     if (f->op == OP_LOOP) {
         c->code[pos] = f->label_pc - pos;
         return;
@@ -337,7 +338,8 @@ void cc_branch_to(cc *c, ctrl *f, uint32_t pos)
         return;
     }
     c->patch_cap = cap;
-    c->patches[c->npatches] = (patch){.pos = pos, .next = f->patches};
+    c->patches[c->npatches] = (patch){.pos = pos, .next = f->patches,
+                                      .ctl = (uint32_t)(f - c->ctl)};
     f->patches = c->npatches++;
 }
 
@@ -757,7 +759,8 @@ compiled_func *compile_function_work(const module_desc *m,
     cc c = {.m = m, .type_ids = type_ids, .err = err, .ft = ft,
             .unchecked_offsets = opts->unchecked_offsets,
             .fuel = opts->fuel, .epoch = opts->epoch,
-            .last_result_h = UINT32_MAX, .prev_result_h = UINT32_MAX};
+            .last_result_h = UINT32_MAX, .prev_result_h = UINT32_MAX,
+            .branch_mark = UINT32_MAX};
     c.nparams = ft->nparams;
     c.nlocals_all = ft->nparams + code->nlocals;
     uint32_t param_cells = 0;

@@ -52,11 +52,17 @@ typedef struct ctrl {
     uint32_t label_pc;      /* loop: where branches go */
     uint32_t patches;       /* forward branches to patch at end */
     uint32_t else_patch;    /* if: the false branch's offset word */
+    /* loop: a head that ends in a br_table (head.c), 0 when none. */
+    uint32_t head_end;      /* one past the br_table */
+    uint32_t head_tab;      /* the br_table's first word */
+    uint32_t head_patch0;   /* its first entry in patches */
+    uint32_t head_copies;   /* copies made so far */
 } ctrl;
 
 typedef struct patch {
     uint32_t pos;           /* code word holding a branch offset */
     uint32_t next;
+    uint32_t ctl;           /* index of the label's ctrl */
 } patch;
 
 typedef struct cc {
@@ -93,6 +99,7 @@ typedef struct cc {
     size_t sites_cap;
     uint32_t instr_offset;  /* binary offset of the current instruction */
     uint32_t body_offset;   /* binary offset of the body's first byte */
+    uint32_t branch_mark;   /* the last branch offset word emitted */
     uint32_t *labels;       /* br_table scratch */
     size_t labels_cap;
     bool oom;
@@ -172,6 +179,15 @@ static inline void cc_result_at(cc *c, uint32_t dst_word);
 bool cc_body(cc *c);
 /* Builds body.c's lookup tables; once per process, before any compile. */
 void body_init(void);
+
+/* head.c: jumps back to a loop whose head is a dispatch. */
+/* After a br_table was emitted at code word tab, with its entries'
+ * forward branches from patches[patch0] on and branch_mark `mark` before
+ * it: if it ends the head of the innermost loop, remembers it. */
+void head_note(cc *c, uint32_t tab, uint32_t patch0, uint32_t mark);
+/* `br` to loop L: emits a copy of L's head in place of the jump, when L
+ * has one. False: nothing emitted. */
+bool head_copy(cc *c, ctrl *L);
 
 /* fuse.c: superinstructions. */
 /* Emits a branch on cond, taken when it is nonzero (or zero, when

@@ -165,6 +165,7 @@ static void join_pair(cc *c, iop ab, const uint32_t opd[4])
  * caller writes or records the offset, so nothing points at the old one. */
 static uint32_t pair_branch(cc *c, uint32_t off)
 {
+    c->branch_mark = off;
     uint32_t a = c->prev_start, b = c->last_start;
     if (!joinable(c) || off - b - 2 > 3)
         return off;

@@ -25,7 +25,9 @@
 
 #if defined(__GNUC__)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
 #else
+#define LIKELY(x) (x)
 #define UNLIKELY(x) (x)
 #endif
 
@@ -120,127 +122,15 @@ static inline rt_memory *interp_mem0(const rt_instance *inst)
     return inst->module->desc.nmemories ? inst->memories[0] : NULL;
 }
 
-/* ---- pairs (iops.def PAIR): each half as a function of its operands ----
- * pc points at the instruction, as in a handler; the second half of a
- * pair is run with pc + 4, which moves its operands to words 4-7. Only
- * forms that cannot trap are paired, so TRAP never runs here: binary ops
- * that cannot, and the unchecked (guard page) loads and stores, whose
- * faults the signal handler turns into traps. */
-/* A binary op: d = x op y, x in slot 1, y read by yv; the same in a
- * handler and in a pair's half. */
-#define BINOP_BODY(tx, tr, yv, ...)                                     \
-    CT_##tx x = GET_##tx(SLOT(1));                                      \
-    CT_##tx y = GET_##tx(yv);                                           \
-    CT_##tr r;                                                          \
-    __VA_ARGS__                                                         \
-    SLOT(0) = PUT_##tr(r);
-/* A load's value from membase + ea into slot 0; a store's from slot 1. */
-#define LOAD_VALUE(ct, conv)                                            \
-    ct v;                                                               \
-    memcpy(&v, membase + ea, sizeof v);                                 \
-    SLOT(0) = (uint64_t)(conv);
-#define STORE_VALUE(ct)                                                 \
-    ct v = (ct)SLOT(1);                                                 \
-    memcpy(membase + ea, &v, sizeof v);
-#if defined(__GNUC__)
-#define MAYBE_UNUSED __attribute__((unused))
-#else
-#define MAYBE_UNUSED
-#endif
-/* Not every half is in a pair: unused ones are fine. */
-#define EXEC(name)                                                      \
-    MAYBE_UNUSED static inline void exec_##name(uint64_t *fp,          \
-                                                const uint32_t *pc,     \
-                                                uint8_t *membase,       \
-                                                uint64_t memsize)
-/* An unchecked access's half: address operand 0 or 1 plus k. */
-#define EXEC_ACCESS(name, ai, k, value)                                 \
-    EXEC(name)                                                          \
-    {                                                                   \
-        EFFECTIVE_ADDR_K(ea, ai, k, 2, 0, 0);                           \
-        (void)memsize;                                                  \
-        value                                                           \
-    }
-#undef TRAP
-#define TRAP(c) return
-#define IOP(n)
-#define BINOP(w, tx, tr, ...)                                           \
-    EXEC(w##_SS)                                                        \
-    {                                                                   \
-        (void)membase, (void)memsize;                                   \
-        BINOP_BODY(tx, tr, SLOT(2), __VA_ARGS__)                        \
-    }                                                                   \
-    EXEC(w##_SI)                                                        \
-    {                                                                   \
-        (void)membase, (void)memsize;                                   \
-        BINOP_BODY(tx, tr, IMM_##tx(2), __VA_ARGS__)                    \
-    }
-#define UNOP(w, tx, tr, ...)
-#define LOAD(w, ct, conv)                                               \
-    EXEC_ACCESS(w##_G, 1, 0, LOAD_VALUE(ct, conv))                      \
-    EXEC_ACCESS(w##_KG, 1, OPD(3), LOAD_VALUE(ct, conv))                \
-    EXEC_ACCESS(w##_XG, 1, SLOT(3), LOAD_VALUE(ct, conv))
-#define STORE(w, ct)                                                    \
-    EXEC_ACCESS(w##_G, 0, 0, STORE_VALUE(ct))                           \
-    EXEC_ACCESS(w##_KG, 0, OPD(3), STORE_VALUE(ct))                     \
-    EXEC_ACCESS(w##_XG, 0, SLOT(3), STORE_VALUE(ct))
-/* A branch's half (PAIRB): whether it is taken; operands a, b|imm. */
-#define TEST(name, tx, yv, test)                                        \
-    MAYBE_UNUSED static inline bool test_##name(const uint64_t *fp,    \
-                                                const uint32_t *pc)     \
-    {                                                                   \
-        CT_##tx x = GET_##tx(SLOT(0));                                  \
-        CT_##tx y = GET_##tx(yv);                                       \
-        return test;                                                    \
-    }
-#define CMP(w, tx, cond)                                                \
-    BINOP(w, tx, I32, r = (cond);)                                      \
-    TEST(BRT_##w##_SS, tx, SLOT(1), cond)                               \
-    TEST(BRT_##w##_SI, tx, IMM_##tx(1), cond)                           \
-    TEST(BRF_##w##_SS, tx, SLOT(1), !(cond))                            \
-    TEST(BRF_##w##_SI, tx, IMM_##tx(1), !(cond))
-#define PAIR(a, b)
-#define PAIRB(a, b)
-#include "iops.def"
-#undef IOP
-#undef BINOP
-#undef CMP
-#undef TEST
-#undef UNOP
-#undef LOAD
-#undef STORE
-#undef PAIR
-#undef PAIRB
-#undef TRAP
+/* ---- pairs: each half as a function of its operands ------------------ */
+
+#include "halves.h"
+
 #define TRAP(c)                          \
     do {                                 \
         tc = (c);                        \
         goto trap;                       \
     } while (0)
-
-EXEC(COPY)
-{
-    (void)membase, (void)memsize;
-    SLOT(0) = SLOT(1);
-}
-
-EXEC(CONST32)
-{
-    (void)membase, (void)memsize;
-    SLOT(0) = OPD(1);
-}
-
-MAYBE_UNUSED static inline bool test_BR_NEZ(const uint64_t *fp,
-                                            const uint32_t *pc)
-{
-    return (uint32_t)SLOT(0) != 0;
-}
-
-MAYBE_UNUSED static inline bool test_BR_EQZ(const uint64_t *fp,
-                                            const uint32_t *pc)
-{
-    return (uint32_t)SLOT(0) == 0;
-}
 
 static const void *const *handler_labels;
 
@@ -635,20 +525,42 @@ dispatch:
     HANDLER(w##_XG) STORE_BODY(w, ct, SLOT(3), 4, 0)             \
     HANDLER(w##_SC) STORE_BODY(w, ct, SCALED(3), 5, 1)           \
     HANDLER(w##_SCG) STORE_BODY(w, ct, SCALED(3), 5, 0)
-#define PAIR(a, b)                                              \
-    HANDLER(a##__##b)                                           \
-    {                                                           \
-        exec_##a(fp, pc, membase, memsize);                     \
-        exec_##b(fp, pc + 4, membase, memsize);                 \
-        NEXT(8);                                                \
+/* A pair: the second half takes the first's result in a register when
+ * it reads the slot the first wrote (halves.h). Each way ends in its own
+ * dispatch, so the compiler keeps them apart (no select that would wait
+ * for the slot's load anyway). */
+#define PAIR(a, b)                                                      \
+    HANDLER(a##__##b)                                                   \
+    {                                                                   \
+        uint64_t r_ = val_##a(fp, pc, membase, memsize);                \
+        if (VAL_##a && INX_##b != NO_IN && LIKELY(OPD(4 + INX_##b) == OPD(0))) { \
+            inx_##b(fp, pc + 4, membase, memsize, r_);                  \
+            NEXT(8);                                                    \
+        }                                                               \
+        if (VAL_##a && INY_##b != NO_IN && OPD(4 + INY_##b) == OPD(0)) { \
+            iny_##b(fp, pc + 4, membase, memsize, r_);                  \
+            NEXT(8);                                                    \
+        }                                                               \
+        exec_##b(fp, pc + 4, membase, memsize);                         \
+        NEXT(8);                                                        \
     }
-#define PAIRB(a, b)                                             \
-    HANDLER(a##__##b)                                           \
-    {                                                           \
-        exec_##a(fp, pc, membase, memsize);                     \
-        if (test_##b(fp, pc + 4))                               \
-            JUMP_BY(7);                                         \
-        NEXT(8);                                                \
+#define PAIRB(a, b)                                                     \
+    HANDLER(a##__##b)                                                   \
+    {                                                                   \
+        uint64_t r_ = val_##a(fp, pc, membase, memsize);                \
+        if (VAL_##a && OPD(4 + INX_##b) == OPD(0)) {                    \
+            if (tinx_##b(fp, pc + 4, r_))                               \
+                JUMP_BY(7);                                             \
+            NEXT(8);                                                    \
+        }                                                               \
+        if (VAL_##a && INY_##b != NO_IN && OPD(4 + INY_##b) == OPD(0)) { \
+            if (tiny_##b(fp, pc + 4, r_))                               \
+                JUMP_BY(7);                                             \
+            NEXT(8);                                                    \
+        }                                                               \
+        if (test_##b(fp, pc + 4, 0))                                    \
+            JUMP_BY(7);                                                 \
+        NEXT(8);                                                        \
     }
 /* SIMD handlers: the operand readers of each kind are in simd_run.h */
 #define SIMD_OP(n, kind, ...) HANDLER(n) SIMD_RUN_##kind(__VA_ARGS__)

@@ -72,9 +72,9 @@ bool head_copy(cc *c, ctrl *L)
         return false;
     uint32_t start = L->label_pc, len = L->head_end - start;
     uint32_t at = c->code_len, delta = at - start;
-    if (!mem_grow_array(c->owner, MEM_COMPILE, (void **)&c->code,
-                        &c->code_cap, (size_t)at + len, sizeof *c->code) ||
-        !copy_sites(c, start, L->head_end, delta)) {
+    if (!cc_code_grow(c, (size_t)at + len))
+        return true;
+    if (!copy_sites(c, start, L->head_end, delta)) {
         c->oom = true;
         return true;
     }

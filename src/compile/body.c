@@ -541,30 +541,45 @@ static bool do_select(cc *c, bool typed)
     return true;
 }
 
-/* Instructions typed by their ops.def signature: numeric ops, loads and
- * stores. */
-static bool do_simple(cc *c, int op)
+/* Pops the operands of an instruction typed by its ops.def signature and
+ * pushes its result's type. */
+static inline bool simple_operands(cc *c, int op, opnd in[2])
 {
-    const op_info *oi = &op_table[op];
-    uint32_t align = 0, offset = 0;
-    if (oi->imm == IMM_MEMARG) {
-        if (!read_u32(c, &align) || !read_u32(c, &offset))
-            return false;
-        if (align >= 32)
-            return err_set(c->err, "malformed memop flags");
-        if (!need_memory(c))
-            return false;
-        if (align > oi->align)
-            return err_set(c->err,
-                           "alignment must not be larger than natural");
-    }
     uint32_t nin = sigs[op].nin;
-    opnd in[2] = {{0}, {0}};
     for (uint32_t i = nin; i-- > 0;)
         if (!cc_pop(c, sigs[op].in[i], &in[i]))
             return false;
-    bool has_result = sigs[op].out != 0;
-    if (has_result && !cc_push(c, sigs[op].out))
+    return !sigs[op].out || cc_push(c, sigs[op].out);
+}
+
+/* Loads and stores (typed by their signature). Apart from do_simple, so
+ * each has a case of its own in instr's dispatch, not one more branch on
+ * the kind of instruction inside a shared helper. */
+static bool do_access(cc *c, int op)
+{
+    uint32_t align, offset;
+    if (!read_u32(c, &align) || !read_u32(c, &offset))
+        return false;
+    if (align >= 32)
+        return err_set(c->err, "malformed memop flags");
+    if (!need_memory(c))
+        return false;
+    if (align > op_table[op].align)
+        return err_set(c->err, "alignment must not be larger than natural");
+    opnd in[2] = {{0}, {0}};
+    if (!simple_operands(c, op, in))
+        return false;
+    if (!cc_live(c))
+        return true;
+    return fuse_access(c, (iop)(simple_iop[op] - 1), in, offset,
+                       sigs[op].out != 0);
+}
+
+/* Numeric instructions typed by their ops.def signature. */
+static bool do_simple(cc *c, int op)
+{
+    opnd in[2] = {{0}, {0}};
+    if (!simple_operands(c, op, in))
         return false;
     if (!cc_live(c))
         return true;
@@ -578,11 +593,12 @@ static bool do_simple(cc *c, int op)
         return true;
     }
     iop base = (iop)(simple_iop[op] - 1);
-    if (oi->imm == IMM_MEMARG)
-        return fuse_access(c, base, in, offset, has_result);
-    if (fuse_add_const(c, op, in) || fuse_eqz(c, op, &in[0]))
+    /* The fusions' own first test, ahead of the calls. */
+    if ((op == OP_I32_ADD || op == OP_I32_SUB) && fuse_add_const(c, op, in))
         return true;
-    if (nin == 1) {
+    if (op == OP_I32_EQZ && fuse_eqz(c, op, &in[0]))
+        return true;
+    if (sigs[op].nin == 1) {
         uint32_t a = cc_src(c, &in[0]);
         uint32_t at = emit_result(c, base, 2);
         if (at != UINT32_MAX)
@@ -994,6 +1010,15 @@ static bool instr(cc *c, int op)
     case OP_MEMORY_SIZE:
     case OP_MEMORY_GROW:
         return do_memory_size_grow(c, op);
+    case OP_I32_LOAD: case OP_I64_LOAD: case OP_F32_LOAD: case OP_F64_LOAD:
+    case OP_I32_LOAD8_S: case OP_I32_LOAD8_U: case OP_I32_LOAD16_S:
+    case OP_I32_LOAD16_U: case OP_I64_LOAD8_S: case OP_I64_LOAD8_U:
+    case OP_I64_LOAD16_S: case OP_I64_LOAD16_U: case OP_I64_LOAD32_S:
+    case OP_I64_LOAD32_U: case OP_I32_STORE: case OP_I64_STORE:
+    case OP_F32_STORE: case OP_F64_STORE: case OP_I32_STORE8:
+    case OP_I32_STORE16: case OP_I64_STORE8: case OP_I64_STORE16:
+    case OP_I64_STORE32:
+        return do_access(c, op);
     case OP_I32_CONST:
         return do_const(c, OP_I32_CONST);
     case OP_I64_CONST:

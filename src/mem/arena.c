@@ -3,7 +3,8 @@
  * Small blocks (up to 32 KiB with their header) are cut from chunks of
  * pages by bumping a pointer; a freed small block goes on the arena's free
  * list for its size class and is reused by the same owner. Larger blocks
- * get a mapping each, returned to the OS as soon as they are freed. When
+ * get a mapping each, returned to the OS as soon as they are freed (but
+ * for those cut from a chunk of huge pages, see huge_carve). When
  * the owner dies, every chunk and mapping is unmapped: no free list
  * outlives its owner, and no freed memory waits inside the C library.
  *
@@ -24,6 +25,13 @@
 #define NCLASSES (SMALL_LIMIT / SMALL_STEP + 6 * 4)
 #define FIRST_CHUNK (16u * 1024u)
 #define MAX_CHUNK (256u * 1024u)
+/* Pages of a chunk are made resident this many bytes ahead of the bump
+ * pointer, in one call each time (os_populate): an arena filled in bulk,
+ * such as a module's compiled code, then takes a few calls instead of a
+ * fault per page, and an idle arena holds at most this much untouched. */
+#define POPULATE_AHEAD (64u * 1024u)
+/* The largest announced bulk taken as one chunk (arena_expect). */
+#define MAX_EXPECT ((size_t)64 << 20)
 
 typedef struct chunk {
     struct chunk *next;
@@ -45,7 +53,11 @@ struct mem_arena {
     pthread_mutex_t lock;
     chunk *chunks;          /* the first holds this struct */
     char *bump, *end;       /* free space of the newest chunk */
+    char *populated;        /* bump..populated: pages already resident */
+    size_t ahead;           /* bytes populated at a time in this chunk */
+    bool huge_chunk;        /* the newest chunk is of huge pages */
     size_t next_chunk;      /* size of the next chunk to map */
+    size_t expect;          /* bytes announced by arena_expect, or 0 */
     big *bigs;
     size_t mapped;          /* bytes of all chunks and big mappings */
     free_block *free[NCLASSES];
@@ -102,6 +114,8 @@ static struct mem_arena *arena_new(void)
     a->bump = (char *)(a + 1);
     a->bump += (16 - (uintptr_t)a->bump % 16) % 16;
     a->end = (char *)ch + FIRST_CHUNK;
+    a->populated = a->end; /* small; touched as it is used */
+    a->ahead = POPULATE_AHEAD;
     a->next_chunk = FIRST_CHUNK * 2;
     mapped_add(a, FIRST_CHUNK);
     return a;
@@ -131,7 +145,22 @@ static bool add_chunk(struct mem_arena *a, size_t need)
     size_t len = a->next_chunk;
     while (len < need + sizeof(chunk) + 16)
         len *= 2;
-    chunk *ch = os_map(len);
+    chunk *ch = NULL;
+    if (a->expect >= OS_HUGE_PAGE / 2) {
+        /* Announced bulk: one chunk of huge pages for all of it, at most
+         * half of the last huge page left unused. */
+        size_t want = a->expect > len ? a->expect : len;
+        size_t huge = (want + OS_HUGE_PAGE - 1) & ~(OS_HUGE_PAGE - 1);
+        ch = os_map_huge(huge);
+        if (ch)
+            len = huge;
+    }
+    /* In huge pages, a huge page at a time: one fault each. */
+    a->huge_chunk = ch != NULL;
+    a->ahead = ch ? OS_HUGE_PAGE : POPULATE_AHEAD;
+    a->expect = 0;
+    if (!ch)
+        ch = os_map(len);
     if (!ch)
         return false;
     ch->next = a->chunks;
@@ -139,10 +168,58 @@ static bool add_chunk(struct mem_arena *a, size_t need)
     a->chunks = ch;
     a->bump = (char *)ch + 16; /* sizeof(chunk) rounded to 16 */
     a->end = (char *)ch + len;
+    a->populated = a->bump;
     if (a->next_chunk < MAX_CHUNK)
         a->next_chunk *= 2;
     mapped_add(a, len);
     return true;
+}
+
+/* Called when the bump pointer has passed the resident pages: makes the
+ * next POPULATE_AHEAD bytes of the chunk resident. */
+static void populate_ahead(struct mem_arena *a)
+{
+    char *to = a->bump + a->ahead;
+    if (to > a->end || to < a->bump)
+        to = a->end;
+    (void)os_populate(a->populated, (size_t)(to - a->populated));
+    a->populated = to;
+}
+
+void arena_expect(mem_owner *o, size_t bytes)
+{
+    struct mem_arena *a = arena_of(o);
+    if (!a)
+        return;
+    if (bytes > MAX_EXPECT)
+        bytes = MAX_EXPECT;
+    pthread_mutex_lock(&a->lock);
+    a->expect = bytes;
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* A large block cut from a chunk of huge pages, which an announced bulk
+ * starts (arena_expect) if it has not yet: a module's copy of its bytes
+ * then shares the huge pages of its code. Such a block is never reused
+ * once freed (the bump pointer only moves on, so fresh space stays
+ * zero): it waits in the chunk until the owner dies. NULL when no such
+ * chunk has room. */
+static block_header *huge_carve(struct mem_arena *a, size_t total)
+{
+    size_t r = (total + 15) & ~(size_t)15;
+    if (r < total)
+        return NULL;
+    if (!a->huge_chunk && a->expect >= OS_HUGE_PAGE / 2 &&
+        a->expect >= r && !add_chunk(a, r))
+        return NULL;
+    if (!a->huge_chunk || (size_t)(a->end - a->bump) < r)
+        return NULL;
+    block_header *h = (block_header *)a->bump;
+    a->bump += r;
+    if (a->bump > a->populated)
+        populate_ahead(a);
+    h->origin = MEM_ORIGIN(MEM_FROM_ARENA, r);
+    return h;
 }
 
 static block_header *big_alloc(struct mem_arena *a, size_t total)
@@ -183,7 +260,9 @@ block_header *arena_alloc(mem_owner *o, size_t total, bool *zeroed)
     block_header *h = NULL;
     pthread_mutex_lock(&a->lock);
     if (total > MAX_CLASS_SIZE) {
-        h = big_alloc(a, total);
+        h = huge_carve(a, total);
+        if (!h)
+            h = big_alloc(a, total);
         *zeroed = true; /* fresh pages */
     } else {
         size_t rounded;
@@ -196,6 +275,8 @@ block_header *arena_alloc(mem_owner *o, size_t total, bool *zeroed)
                    add_chunk(a, rounded)) {
             h = (block_header *)a->bump;
             a->bump += rounded;
+            if (a->bump > a->populated)
+                populate_ahead(a);
             *zeroed = true; /* never used since the chunk was mapped */
         }
         if (h)
@@ -215,6 +296,8 @@ void arena_free(mem_owner *o, block_header *h)
         big_unlink(a, b);
         mapped_sub(a, b->len);
         os_release(b, b->len);
+    } else if (cap > MAX_CLASS_SIZE) {
+        /* cut from huge pages (huge_carve): stays till the owner dies */
     } else {
         size_t rounded;
         unsigned k = size_class(cap, &rounded);
@@ -243,10 +326,13 @@ block_header *arena_resize(mem_owner *o, block_header *h, size_t total)
     big_unlink(a, b);
     big *nb = os_remap(b, old_len, len);
     bool moved = nb != NULL;
-    if (moved)
+    if (moved) {
         nb->len = len;
-    else
+        if (len > old_len) /* mem_realloc zeroes the new tail at once */
+            (void)os_populate((char *)nb + old_len, len - old_len);
+    } else {
         nb = b; /* the old mapping stays; relink it */
+    }
     nb->prev = NULL;
     nb->next = a->bigs;
     if (a->bigs)

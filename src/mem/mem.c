@@ -114,6 +114,12 @@ size_t mem_owner_mapped(const mem_owner *o)
     return o->arena ? arena_mapped(o->arena) : 0;
 }
 
+void mem_owner_expect(mem_owner *o, size_t bytes)
+{
+    if (o->use_arena && !o->hook.fn)
+        arena_expect(o, bytes);
+}
+
 void mem_global_stats(mem_owner_kind kind, mem_stats *out)
 {
     for (int c = 0; c < MEM_NCAT; c++) {

@@ -91,6 +91,12 @@ void mem_owner_stats(const mem_owner *o, mem_stats *out);
 /* Bytes of pages the owner's arena has mapped right now (blocks, free
  * space and headers together): what the owner costs the process. */
 size_t mem_owner_mapped(const mem_owner *o);
+/* Advice: about `bytes` of blocks are coming soon (a module's bytes,
+ * description and compiled code). From half a huge page up, the arena's
+ * next chunk is made of huge pages and holds them all, large blocks
+ * included: a few faults instead of one per page. Nothing for owners
+ * without an arena. */
+void mem_owner_expect(mem_owner *o, size_t bytes);
 
 /* Process-wide counters, per owner kind. */
 void mem_global_stats(mem_owner_kind kind, mem_stats *out);

@@ -40,6 +40,8 @@ void arena_free(mem_owner *o, block_header *h);
 /* Resizes a block in place if its capacity allows, or a mapped block by
  * remapping; NULL if neither works (the caller then copies). */
 block_header *arena_resize(mem_owner *o, block_header *h, size_t total);
+/* See mem_owner_expect. */
+void arena_expect(mem_owner *o, size_t bytes);
 void arena_destroy(struct mem_arena *a);
 size_t arena_mapped(const struct mem_arena *a);
 

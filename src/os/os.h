@@ -37,6 +37,20 @@ void *os_map(size_t len);
 /* Grows or shrinks a mapping, moving it if needed; NULL on failure (the
  * old mapping stays). */
 void *os_remap(void *p, size_t old_len, size_t new_len);
+/* Makes the pages of a mapped, writable range resident now, in one call,
+ * for memory about to be written: cheaper than a fault per page. Only
+ * advice (false where the system cannot; the pages then come as they
+ * are touched). p need not be page-aligned: the pages holding
+ * [p, p+len) are meant. */
+bool os_populate(void *p, size_t len);
+/* The size of a huge page where the system has them (2 MiB on the
+ * systems ebb runs on); mappings aligned to it can be backed by one. */
+#define OS_HUGE_PAGE ((size_t)2 << 20)
+/* Like os_map, for len a multiple of OS_HUGE_PAGE: the mapping is aligned
+ * to it and advised to take huge pages, so a large block written at once
+ * costs a fault per huge page instead of one per page. Only a mapping
+ * that will mostly be written should ask: a huge page is resident whole. */
+void *os_map_huge(size_t len);
 /* Maps a regular, non-empty file read-only and private (*len: its size);
  * NULL with errno set otherwise (callers then read it the ordinary way).
  * Pages are read in as they are touched; os_release unmaps it. A file

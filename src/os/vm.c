@@ -84,6 +84,46 @@ void *os_remap(void *p, size_t old_len, size_t new_len)
     return q == MAP_FAILED ? NULL : q;
 }
 
+bool os_populate(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (len == 0)
+        return true;
+    uintptr_t page = os_page_size();
+    uintptr_t a = (uintptr_t)p & ~(page - 1);
+    uintptr_t b = ((uintptr_t)p + len + page - 1) & ~(page - 1);
+    return madvise((void *)a, b - a, MADV_POPULATE_WRITE) == 0;
+#else
+    (void)p;
+    (void)len;
+    return false;
+#endif
+}
+
+void *os_map_huge(size_t len)
+{
+#ifdef MADV_HUGEPAGE
+    /* Map a huge page more than asked, keep the aligned part. */
+    size_t span = len + OS_HUGE_PAGE;
+    if (span < len)
+        return NULL;
+    char *raw = os_map(span);
+    if (!raw)
+        return NULL;
+    char *p = (char *)(((uintptr_t)raw + OS_HUGE_PAGE - 1) &
+                       ~(uintptr_t)(OS_HUGE_PAGE - 1));
+    if (p > raw)
+        munmap(raw, (size_t)(p - raw));
+    char *end = raw + span;
+    if (p + len < end)
+        munmap(p + len, (size_t)(end - (p + len)));
+    (void)madvise(p, len, MADV_HUGEPAGE); /* advice: may fail */
+    return p;
+#else
+    return os_map(len);
+#endif
+}
+
 const void *os_map_file(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

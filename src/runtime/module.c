@@ -29,6 +29,13 @@ static void module_destroy(rt_module *m)
     rt_stats_count(e, RT_OBJ_MODULE, -1);
 }
 
+/* What the arena of a module about to be translated will hold: its copy
+ * of the bytes; its code, about five bytes per byte of the code section
+ * (cells of four bytes, a little over one per instruction byte); its
+ * description, about one more. Announced, a large module's arena starts
+ * a chunk of huge pages for all of it (mem_owner_expect). */
+#define ARENA_PER_CODE_BYTE 6
+
 static bool compile_all(rt_module *m, err_t *err)
 {
     uint32_t ndefined = m->desc.nfuncs - m->desc.nimported_funcs;
@@ -68,6 +75,9 @@ static rt_module *module_begin(rt_engine *e, const uint8_t *bytes,
     atomic_init(&m->refs, 1);
     m->engine = e;
     m->len = len;
+    if (lazy)
+        mem_owner_expect(&m->mem, len + decode_section_len(bytes, len, 10) *
+                                            ARENA_PER_CODE_BYTE);
     m->bytes = mem_alloc(&m->mem, MEM_MODULE, len);
     if (!m->bytes) {
         mem_owner_destroy(&m->mem);

@@ -300,6 +300,7 @@ static bool do_else(cc *c)
         c->code[f->else_patch] = c->code_len - f->else_patch;
         f->else_patch = UINT32_MAX;
     }
+    c->fence = c->code_len; /* the else arm's label */
     f->op = OP_ELSE;
     f->unreachable = false;
     c->nstk = f->height;

@@ -132,13 +132,15 @@ void fuse_init(void)
 }
 
 /* Can the last two instructions still become one? Both as emitted, side
- * by side, the first's operands in at most 4 words, and no label after
- * the first's start: the pair is shorter, so nothing may point past it. */
+ * by side, the first's operands in at most 4 words, no label after the
+ * first's start, and together at least a pair's length: the pair is
+ * never longer than the two (it is written over them, in room they had),
+ * so nothing may point past it. */
 static bool joinable(const cc *c)
 {
     uint32_t a = c->prev_start, b = c->last_start;
     return c->code_len == c->last_end && c->fence <= a && a < b &&
-           b - a - 2 <= 4;
+           b - a - 2 <= 4 && c->last_end - a >= ICODE_LEN(8);
 }
 
 /* Rewrites the last two instructions into pair `ab`: the first's operand

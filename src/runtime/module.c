@@ -60,10 +60,11 @@ static bool intern_types(rt_module *m, err_t *err)
     return true;
 }
 
-/* rt_module_begin; with `lazy` the decoder leaves reading the body
- * instructions to the translator (decode_module_lazy). */
+/* rt_module_begin. Nothing after it reads the body instructions from the
+ * binary but the translator, which checks them as it goes, so the
+ * decoder skips them (decode_module_lazy). */
 static rt_module *module_begin(rt_engine *e, const uint8_t *bytes,
-                               size_t len, bool lazy, err_t *err)
+                               size_t len, err_t *err)
 {
     rt_module *m = mem_calloc(&e->mem, MEM_MODULE, 1, sizeof *m);
     if (!m) {
@@ -75,9 +76,8 @@ static rt_module *module_begin(rt_engine *e, const uint8_t *bytes,
     atomic_init(&m->refs, 1);
     m->engine = e;
     m->len = len;
-    if (lazy)
-        mem_owner_expect(&m->mem, len + decode_section_len(bytes, len, 10) *
-                                            ARENA_PER_CODE_BYTE);
+    mem_owner_expect(&m->mem, len + decode_section_len(bytes, len, 10) *
+                                        ARENA_PER_CODE_BYTE);
     m->bytes = mem_alloc(&m->mem, MEM_MODULE, len);
     if (!m->bytes) {
         mem_owner_destroy(&m->mem);
@@ -88,11 +88,7 @@ static rt_module *module_begin(rt_engine *e, const uint8_t *bytes,
     }
     if (len)
         memcpy(m->bytes, bytes, len);
-    bool decoded = lazy ? decode_module_lazy(&m->mem, m->bytes, len,
-                                             &m->desc, err)
-                        : decode_module(&m->mem, m->bytes, len, &m->desc,
-                                        err);
-    if (!decoded) {
+    if (!decode_module_lazy(&m->mem, m->bytes, len, &m->desc, err)) {
         /* The decoder frees what it took before failing; the description
          * is left empty so module_destroy has nothing more to free. */
         memset(&m->desc, 0, sizeof m->desc);
@@ -106,10 +102,14 @@ static rt_module *module_begin(rt_engine *e, const uint8_t *bytes,
     return m;
 }
 
+/* For a serialized module, whose code comes translated and checked by the
+ * loader: the body instructions are never read, so they are not decoded
+ * either (the bytes were validated when the module was first compiled,
+ * and the payload's checksum covers them). */
 rt_module *rt_module_begin(rt_engine *e, const uint8_t *bytes, size_t len,
                            err_t *err)
 {
-    return module_begin(e, bytes, len, false, err);
+    return module_begin(e, bytes, len, err);
 }
 
 /* After a failed translation of a lazily decoded module: a malformed
@@ -133,7 +133,7 @@ rt_module *rt_module_new(rt_engine *e, const uint8_t *bytes, size_t len,
 {
     /* Every body is translated below, which reads all its bytes: the
      * decoder need not read them first. */
-    rt_module *m = module_begin(e, bytes, len, true, err);
+    rt_module *m = module_begin(e, bytes, len, err);
     if (m && !compile_all(m, err)) {
         rank_errors(m, err);
         module_destroy(m);

@@ -646,26 +646,6 @@ compiled_func *compile_function_opts(const module_desc *m,
     return cf;
 }
 
-compiled_func *compiled_func_clone(mem_owner *owner, const compiled_func *f)
-{
-    compiled_func *n = mem_alloc(owner, MEM_CODE, sizeof *n);
-    if (!n)
-        return NULL;
-    *n = *f;
-    n->code = mem_alloc(owner, MEM_CODE, (size_t)f->code_len * sizeof *f->code);
-    n->sites = mem_alloc(owner, MEM_CODE, (size_t)f->nsites * sizeof *f->sites);
-    if (!n->code || !n->sites) {
-        mem_free(owner, MEM_CODE, n->code);
-        mem_free(owner, MEM_CODE, n->sites);
-        mem_free(owner, MEM_CODE, n);
-        return NULL;
-    }
-    memcpy(n->code, f->code, (size_t)f->code_len * sizeof *f->code);
-    if (f->nsites)
-        memcpy(n->sites, f->sites, (size_t)f->nsites * sizeof *f->sites);
-    return n;
-}
-
 /* The finished function in one block of dest: the struct, its code
  * (8-byte aligned: the struct's size is a multiple of 8), then its sites.
  * One allocation instead of three, for every function of a module;
@@ -791,8 +771,8 @@ void compiled_func_free(mem_owner *owner, compiled_func *f)
 {
     if (!f)
         return;
-    /* Packed (cc_pack) or three blocks (compiled_func_clone, and the
-     * loader of serialized modules). A separate code block cannot start
+    /* Packed (cc_pack) or three blocks (the loader of serialized
+     * modules). A separate code block cannot start
      * right after the struct: its own header would lie there. */
     if (f->code != (uint32_t *)(f + 1)) {
         mem_free(owner, MEM_CODE, f->code);

@@ -46,8 +46,6 @@ compiled_func *compile_function_opts(const module_desc *m,
                                      const uint32_t *type_ids,
                                      mem_owner *owner, err_t *err,
                                      const compile_opts *opts);
-/* A deep copy of f owned by `owner` (MEM_CODE); NULL when out of memory. */
-compiled_func *compiled_func_clone(mem_owner *owner, const compiled_func *f);
 
 /* The translator's working arrays (operand and control stacks, the code
  * being emitted, ...), kept from one function to the next so that a
